@@ -1,0 +1,66 @@
+import type { Issue } from './core/issues.js';
+import type { Limits } from './core/limits.js';
+import type { CaptureFormat } from './capture/types.js';
+import type { Timestamp } from './core/time.js';
+
+export interface AnalyzeOptions {
+  /** TCP ports where a MySQL server listens (default [3306]). */
+  ports?: number[];
+  /** Detect MySQL on other ports from a server greeting or from packet framing (default true). */
+  autoDetect?: boolean;
+  /** Build each message's field tree (needed for -V, -x and JSON output). */
+  tree?: boolean;
+  /** Keep each MySQL packet's bytes for hex output. */
+  hex?: boolean;
+  limits?: Partial<Limits>;
+  /** Capture-, link-, TCP- and reassembly-level issues (message-level ones are on the records). */
+  onIssue?(issue: Issue): void;
+  /** Progress callback: bytes of input consumed so far. */
+  onProgress?(bytesRead: number): void;
+  /** Called once with the first frame's time (the base of relative times, as Wireshark's frame.time_relative). */
+  onFirstFrame?(ts: Timestamp): void;
+  /** Aborting stops reading early; what was read so far is still decoded and totalled. */
+  signal?: AbortSignal;
+}
+
+/** Where frames come from. */
+export type CaptureInput =
+  | { kind: 'file'; path: string }
+  | { kind: 'stream'; stream: NodeJS.ReadableStream; name: string }
+  | { kind: 'live'; iface: string; filter?: string; tool?: 'tcpdump' | 'dumpcap' };
+
+/** Totals of a run, for the last line on stderr and for tests. */
+export interface Totals {
+  format: CaptureFormat | undefined;
+  bytesRead: number;
+  frames: number;
+  /** Frames that carried a TCP segment. */
+  tcpSegments: number;
+  /** Frames skipped by reason (not-ip, not-tcp, truncated-header, ...). */
+  skipped: Record<string, number>;
+  /** TCP connections seen (Wireshark's tcp.stream count). */
+  connections: number;
+  /** Connections decoded as MySQL. */
+  mysqlConnections: number;
+  /** MySQL messages emitted. */
+  messages: number;
+  /** Issues (capture, network, reassembly and message level) by kind. */
+  issues: number;
+  /** Messages that carry at least one issue, plus stream-level anomalies (gaps, desyncs). */
+  anomalies: number;
+  /** The file ended in the middle of a record. */
+  truncated: boolean;
+}
+
+/** Errors that stop an analysis before or while reading input; `code` maps to an exit code. */
+export type CaptureErrorCode = 'not-found' | 'unreadable' | 'unknown-format' | 'empty' | 'live-unavailable' | 'live-permission' | 'live-failed';
+
+export class CaptureError extends Error {
+  constructor(
+    readonly code: CaptureErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CaptureError';
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * `myshark read`: turns parsed command-line options into an analysis, a reporter and an exit code.
+ * A thin shell over the library (architecture principle 15): all I/O is injected so it can be tested alone.
+ */
+import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
+import { CaptureError } from '../api-types.js';
+import type { Issue } from '../core/issues.js';
+import type { MySqlRecord } from '../model/record.js';
+import { createReporter, type OutputFormat } from '../output/index.js';
+import type { Sink } from '../output/sink.js';
+import { TimeBase } from '../output/summary.js';
+import { formatTotals } from '../output/totals.js';
+import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+
+/** Raw options as commander hands them over. */
+export interface RawReadOptions {
+  interface?: string;
+  captureFilter?: string;
+  tree?: boolean;
+  hex?: boolean;
+  format?: string;
+  decodePort?: string[];
+  autoDetect?: boolean;
+  count?: string;
+}
+
+export interface ReadConfig {
+  input: CaptureInput;
+  /** For messages: the file path, `stdin` or `interface eth0`. */
+  inputName: string;
+  format: OutputFormat;
+  tree: boolean;
+  hex: boolean;
+  /** MySQL server ports: 3306 plus every -d. */
+  ports: number[];
+  autoDetect: boolean;
+  /** Stop after this many MySQL messages. */
+  count: number | undefined;
+}
+
+/** A bad command line: one sentence, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const DEFAULT_PORT = 3306;
+
+export function parsePort(s: string): number {
+  const t = s.trim();
+  const n = /^\d+$/.test(t) ? Number(t) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new UsageError(`-d/--decode-port wants a TCP port from 1 to 65535, not '${s}'`);
+  }
+  return n;
+}
+
+export function parseCount(s: string): number {
+  const t = s.trim();
+  const n = /^\d+$/.test(t) ? Number(t) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`-c/--count wants a positive number of messages, not '${s}'`);
+  return n;
+}
+
+/** Validates the options and decides the input. `stdin` is used for the capture `-`. */
+export function parseReadOptions(capture: string | undefined, o: RawReadOptions, stdin: NodeJS.ReadableStream): ReadConfig {
+  const format = o.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown output format '${format}' (use -T text or -T json)`);
+  if (format === 'json' && (o.tree || o.hex)) {
+    throw new UsageError('-V and -x are text output; -T json already carries every field');
+  }
+  let input: CaptureInput;
+  let inputName: string;
+  if (o.interface !== undefined) {
+    if (capture !== undefined) throw new UsageError(`give either a capture file ('${capture}') or -i ${o.interface}, not both`);
+    if (o.interface === '') throw new UsageError('-i/--interface wants an interface name, e.g. -i lo');
+    input = o.captureFilter !== undefined ? { kind: 'live', iface: o.interface, filter: o.captureFilter } : { kind: 'live', iface: o.interface };
+    inputName = `interface ${o.interface}`;
+  } else {
+    if (o.captureFilter !== undefined) throw new UsageError('-f/--capture-filter applies to live capture only (with -i IFACE)');
+    if (capture === undefined || capture === '') {
+      throw new UsageError('no capture given: name a pcap/pcapng file, - for standard input, or -i IFACE for live capture');
+    }
+    if (capture === '-') {
+      input = { kind: 'stream', stream: stdin, name: 'stdin' };
+      inputName = 'stdin';
+    } else {
+      input = { kind: 'file', path: capture };
+      inputName = capture;
+    }
+  }
+  const ports = [DEFAULT_PORT];
+  for (const p of o.decodePort ?? []) {
+    const n = parsePort(p);
+    if (!ports.includes(n)) ports.push(n);
+  }
+  return {
+    input,
+    inputName,
+    format,
+    tree: o.tree === true,
+    hex: o.hex === true,
+    ports,
+    autoDetect: o.autoDetect !== false,
+    count: o.count !== undefined ? parseCount(o.count) : undefined,
+  };
+}
+
+/** The library options for a config: the tree is built for -V, -x and JSON; bytes are kept for -x. */
+export function analyzeOptions(c: ReadConfig): AnalyzeOptions {
+  return { ports: c.ports, autoDetect: c.autoDetect, tree: c.tree || c.hex || c.format === 'json', hex: c.hex };
+}
+
+export type AnalyzeFn = (input: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void) => Promise<Totals>;
+
+export interface ReadIO {
+  /** Standard output (buffered by the caller). */
+  stdout: Sink;
+  /** Standard error, one message at a time. */
+  stderr(s: string): void;
+}
+
+/** Capture-level issues printed to stderr as they come; the rest only count in the totals. */
+const MAX_CAPTURE_WARNINGS = 5;
+
+class StopReading extends Error {
+  constructor() {
+    super('count reached');
+  }
+}
+
+/** Where the analysis comes from; the library's `analyze` unless a test injects one. */
+async function defaultAnalyze(): Promise<AnalyzeFn> {
+  const lib = await import('../index.js');
+  return lib.analyze;
+}
+
+/** Runs `myshark read` and returns the exit code. Never throws for input problems. */
+export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn): Promise<number> {
+  const analyze = analyzeFn ?? (await defaultAnalyze());
+  const time = new TimeBase();
+  const reporter = createReporter(io.stdout, { format: c.format, tree: c.tree, hex: c.hex, time });
+  let seen = 0;
+  let stopped = false;
+  let captureWarnings = 0;
+  let damaged = false;
+  const options: AnalyzeOptions = {
+    ...analyzeOptions(c),
+    onFirstFrame: (ts) => time.set(ts),
+    onIssue(issue: Issue) {
+      if (issue.layer !== 'capture') return;
+      if (issue.kind === 'truncated' || issue.kind === 'malformed') damaged = true;
+      captureWarnings++;
+      if (captureWarnings <= MAX_CAPTURE_WARNINGS) {
+        const where = issue.frame !== undefined ? ` (frame ${issue.frame})` : '';
+        io.stderr(`myshark: warning: ${issue.message}${where}\n`);
+      } else if (captureWarnings === MAX_CAPTURE_WARNINGS + 1) {
+        io.stderr('myshark: warning: more problems with the capture file; see the totals\n');
+      }
+    },
+  };
+  const onRecord = (r: MySqlRecord): void => {
+    if (stopped) return;
+    reporter.record(r);
+    seen++;
+    if (c.count !== undefined && seen >= c.count) {
+      stopped = true;
+      throw new StopReading();
+    }
+  };
+
+  let totals: Totals;
+  try {
+    totals = await analyze(c.input, options, onRecord);
+  } catch (e) {
+    reporter.end?.();
+    if (e instanceof StopReading || stopped) {
+      if (c.format === 'text') io.stderr(`myshark: stopped after ${seen} MySQL message${seen === 1 ? '' : 's'} (-c ${c.count})\n`);
+      return EXIT.OK;
+    }
+    if (e instanceof CaptureError) {
+      io.stderr(`myshark: ${sentence(e.message)}\n`);
+      return exitCodeForCaptureError(e.code);
+    }
+    const errno = (e as { code?: unknown }).code;
+    if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
+      io.stderr(`myshark: cannot read ${c.inputName}: ${(e as Error).message}\n`);
+      return EXIT.USAGE;
+    }
+    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    io.stderr(`myshark: internal error, please report it with this trace:\n${stack}\n`);
+    return EXIT.INTERNAL;
+  }
+  reporter.end?.();
+
+  const code = exitCodeForTotals(totals, damaged);
+  if (totals.messages === 0) {
+    const hint = c.autoDetect
+      ? 'if a MySQL server listens on a port other than 3306, name it with -d PORT'
+      : 'try -d PORT for the server port, or drop --no-auto-detect';
+    io.stderr(
+      `myshark: no MySQL traffic in ${c.inputName}: read ${plural(totals.frames, 'frame')} and ${plural(totals.connections, 'TCP connection')}; ${hint}\n`,
+    );
+  }
+  if (c.format === 'text') {
+    io.stderr(`${formatTotals(totals)}\n`);
+  } else if (totals.truncated) {
+    io.stderr(`myshark: ${c.inputName} is truncated; everything before the cut was decoded\n`);
+  } else if (damaged) {
+    io.stderr(`myshark: ${c.inputName} is damaged; everything decodable was decoded\n`);
+  }
+  return code;
+}
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
+/** CaptureError messages are sentences; make sure there is exactly one trailing period-free line. */
+function sentence(s: string): string {
+  return s.replace(/\s+$/, '').replace(/^myshark:\s*/, '');
+}

@@ -1,0 +1,161 @@
+/**
+ * MySQL packet framing ("MySQL Packets"): 3-byte little-endian payload length, 1-byte sequence id, payload.
+ * A payload of exactly 0xFFFFFF bytes is continued by the next packet (which may be empty); the parts are joined
+ * into one logical payload before decoding.
+ *
+ * One framing contract (architecture principle 12): push(chunk) → zero or more whole packets via the callback.
+ * A packet wholly inside the chunk is passed as a zero-copy view; otherwise its bytes are gathered in a reusable
+ * growable buffer (no concat per push). The payload view is valid only during the callback.
+ * Payloads beyond `maxPayload` are cut there and flagged `truncated` (the rest is skipped, never buffered).
+ */
+export interface FramedPacket {
+  /** Sequence id of the first part. */
+  seq: number;
+  /** Sequence id of the last part (differs from seq for continued packets). */
+  lastSeq: number;
+  /** Logical payload length (sum of the parts), even when truncated. */
+  length: number;
+  /** Number of wire packets joined (1 normally). */
+  parts: number;
+  payload: Uint8Array;
+  /** The payload was cut at maxPayload. */
+  truncated: boolean;
+  /** Frame in which the first byte of the header arrived. */
+  firstFrame: number;
+}
+
+export type PacketCallback = (p: FramedPacket) => void;
+
+const MAX_PART = 0xffffff;
+
+export class PacketFramer {
+  private readonly hdr = new Uint8Array(4);
+  private hdrHave = 0;
+  private partLen = 0;
+  private partHave = 0;
+  private acc: Uint8Array = new Uint8Array(0);
+  private accLen = 0;
+  /** Bytes of the current logical payload, including those dropped beyond maxPayload. */
+  private logicalLen = 0;
+  private parts = 0;
+  private firstSeq = 0;
+  private firstFrame = 0;
+  private readonly out: FramedPacket = { seq: 0, lastSeq: 0, length: 0, parts: 1, payload: new Uint8Array(0), truncated: false, firstFrame: 0 };
+
+  constructor(
+    private readonly onPacket: PacketCallback,
+    private readonly maxPayload: number,
+  ) {}
+
+  /** True when a packet is partly received. */
+  get midPacket(): boolean {
+    return this.hdrHave > 0 || this.parts > 0;
+  }
+
+  /** Forget any partial packet (after a gap, or when the stream switches to TLS/compression). */
+  reset(): void {
+    this.hdrHave = 0;
+    this.partLen = 0;
+    this.partHave = 0;
+    this.accLen = 0;
+    this.logicalLen = 0;
+    this.parts = 0;
+    if (this.acc.length > 1 << 20) this.acc = new Uint8Array(0); // do not pin a large buffer
+  }
+
+  private halted = false;
+
+  /** Called from the packet callback: stop after this packet (the stream switches to TLS); push returns early. */
+  halt(): void {
+    this.halted = true;
+  }
+
+  /** Returns the bytes consumed: all of them unless the callback halted the framer. */
+  push(chunk: Uint8Array, frameNo: number): number {
+    let off = 0;
+    const n = chunk.length;
+    while (off < n) {
+      if (this.hdrHave < 4) {
+        // Fast path: a whole, uncontinued packet inside this chunk.
+        if (this.hdrHave === 0 && this.parts === 0 && n - off >= 4) {
+          const len = chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16);
+          if (len < MAX_PART && n - off - 4 >= len) {
+            const seq = chunk[off + 3]!;
+            const cut = len > this.maxPayload;
+            this.emit(seq, seq, len, 1, chunk.subarray(off + 4, off + 4 + (cut ? this.maxPayload : len)), cut, frameNo);
+            off += 4 + len;
+            if (this.halted) return this.stop(off);
+            continue;
+          }
+        }
+        const take = Math.min(4 - this.hdrHave, n - off);
+        for (let i = 0; i < take; i++) this.hdr[this.hdrHave + i] = chunk[off + i]!;
+        if (this.hdrHave === 0 && this.parts === 0) this.firstFrame = frameNo;
+        this.hdrHave += take;
+        off += take;
+        if (this.hdrHave < 4) break;
+        this.partLen = this.hdr[0]! | (this.hdr[1]! << 8) | (this.hdr[2]! << 16);
+        this.partHave = 0;
+        if (this.parts === 0) this.firstSeq = this.hdr[3]!;
+        this.parts++;
+        this.reserve(Math.min(this.accLen + this.partLen, this.maxPayload));
+        if (this.partLen === 0) {
+          this.finishPart(frameNo);
+          if (this.halted) return this.stop(off);
+          continue;
+        }
+      }
+      const take = Math.min(this.partLen - this.partHave, n - off);
+      const room = Math.max(0, Math.min(take, this.maxPayload - this.accLen));
+      if (room > 0) {
+        this.acc.set(chunk.subarray(off, off + room), this.accLen);
+        this.accLen += room;
+      }
+      this.partHave += take;
+      this.logicalLen += take;
+      off += take;
+      if (this.partHave === this.partLen) {
+        this.finishPart(frameNo);
+        if (this.halted) return this.stop(off);
+      }
+    }
+    return n;
+  }
+
+  private stop(off: number): number {
+    this.halted = false;
+    this.reset();
+    return off;
+  }
+
+  private finishPart(frameNo: number): void {
+    this.hdrHave = 0;
+    if (this.partLen === MAX_PART) return; // continued by the next packet
+    const seq = this.hdr[3]!;
+    this.emit(this.firstSeq, seq, this.logicalLen, this.parts, this.acc.subarray(0, this.accLen), this.logicalLen > this.accLen, frameNo, this.firstFrame);
+    this.accLen = 0;
+    this.logicalLen = 0;
+    this.parts = 0;
+  }
+
+  private reserve(size: number): void {
+    if (this.acc.length >= size) return;
+    let cap = Math.max(256, this.acc.length * 2);
+    while (cap < size) cap *= 2;
+    const next = new Uint8Array(Math.min(cap, Math.max(size, this.maxPayload)));
+    next.set(this.acc.subarray(0, this.accLen));
+    this.acc = next;
+  }
+
+  private emit(seq: number, lastSeq: number, length: number, parts: number, payload: Uint8Array, truncated: boolean, frameNo: number, firstFrame = frameNo): void {
+    const o = this.out;
+    o.seq = seq;
+    o.lastSeq = lastSeq;
+    o.length = length;
+    o.parts = parts;
+    o.payload = payload;
+    o.truncated = truncated;
+    o.firstFrame = firstFrame;
+    this.onPacket(o);
+  }
+}

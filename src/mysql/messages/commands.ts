@@ -1,0 +1,184 @@
+/**
+ * Client commands ("Text Protocol", "Utility Commands", "Prepared Statements", "Replication Protocol" pages).
+ * The first payload byte is the command; the layout of the rest depends on it and on negotiated capabilities
+ * (CLIENT_QUERY_ATTRIBUTES for COM_QUERY; CLIENT_SECURE_CONNECTION / PLUGIN_AUTH / CONNECT_ATTRS for
+ * COM_CHANGE_USER).
+ */
+import { DecodeError } from '../../core/issues.js';
+import type { PayloadReader } from '../codec/payload-reader.js';
+import { CLIENT, hasCap } from '../constants/capabilities.js';
+import { COM } from '../constants/commands.js';
+import { F } from '../fields.js';
+import { decodeConnectAttributes } from './handshake.js';
+import {
+  copyBytes, tBytes, tLenenc, tRestBytes, tRestString, tU16, tU32, tU64, tU8, type TreeBuilder,
+} from './tree.js';
+import type { Command } from './types.js';
+
+function restIfAny(r: PayloadReader, t: TreeBuilder | null): void {
+  if (r.remaining > 0) tRestBytes(r, t, F.payload);
+}
+
+/** A length-prefixed (1 byte) string, as in COM_REGISTER_SLAVE. */
+function u8String(r: PayloadReader, t: TreeBuilder | null, def: typeof F.slaveUser): string {
+  const n = r.u8(`${def.label} length`);
+  const p = r.pos;
+  const s = r.fixedString(n, def.label);
+  t?.add(def, s, p, n);
+  return s;
+}
+
+export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: number): Command {
+  const node = t?.open(F.request, null, r.pos);
+  const code = tU8(r, t, F.command);
+  const c: Command = { kind: 'command', command: code };
+  try {
+    switch (code) {
+      case COM.QUERY:
+        if (hasCap(caps, CLIENT.QUERY_ATTRIBUTES)) {
+          const count = tLenenc(r, t, F.numParams);
+          r.lenenc('parameter set count');
+          if (count !== 0) {
+            throw new DecodeError('malformed', 'mysql.query_attributes_not_decoded',
+              `COM_QUERY carries ${count} query attributes, which this version does not decode yet`, r.pos);
+          }
+        }
+        c.query = tRestString(r, t, F.query);
+        break;
+      case COM.STMT_PREPARE:
+        c.query = tRestString(r, t, F.query);
+        break;
+      case COM.INIT_DB:
+      case COM.CREATE_DB:
+      case COM.DROP_DB:
+        c.schema = tRestString(r, t, F.schema);
+        break;
+      case COM.FIELD_LIST: {
+        const p = r.pos;
+        c.table = r.nulStringOrRest(F.tableName.label);
+        t?.add(F.tableName, c.table, p, r.pos - p);
+        if (r.remaining > 0) tRestString(r, t, F.fieldWildcard);
+        break;
+      }
+      case COM.REFRESH:
+        c.option = tU8(r, t, F.refresh);
+        break;
+      case COM.SHUTDOWN:
+        if (r.remaining > 0) c.option = tU8(r, t, F.shutdown);
+        break;
+      case COM.PROCESS_KILL:
+        c.threadId = tU32(r, t, F.threadId);
+        break;
+      case COM.SET_OPTION:
+        c.option = tU16(r, t, F.option);
+        break;
+      case COM.CHANGE_USER:
+        decodeChangeUser(r, t, caps, c);
+        break;
+      case COM.STMT_EXECUTE:
+        c.stmtId = tU32(r, t, F.stmtId);
+        tU8(r, t, F.execFlags);
+        tU32(r, t, F.execIter);
+        // Parameter values need the statement's types from the PREPARE response (next issue): shown raw.
+        restIfAny(r, t);
+        break;
+      case COM.STMT_BULK_EXECUTE:
+        c.stmtId = tU32(r, t, F.stmtId);
+        tU16(r, t, F.binlogFlags);
+        restIfAny(r, t);
+        break;
+      case COM.STMT_SEND_LONG_DATA: {
+        c.stmtId = tU32(r, t, F.stmtId);
+        tU16(r, t, F.param);
+        const p = r.pos;
+        const data = r.restBytes();
+        t?.add(F.longData, copyBytes(data), p, data.length);
+        break;
+      }
+      case COM.STMT_CLOSE:
+      case COM.STMT_RESET:
+        c.stmtId = tU32(r, t, F.stmtId);
+        break;
+      case COM.STMT_FETCH:
+        c.stmtId = tU32(r, t, F.stmtId);
+        tU32(r, t, F.numRows);
+        break;
+      case COM.BINLOG_DUMP:
+        c.binlogPos = tU32(r, t, F.binlogPosition);
+        tU16(r, t, F.binlogFlags);
+        c.serverId = tU32(r, t, F.binlogServerId);
+        c.binlogFile = tRestString(r, t, F.binlogFileName);
+        break;
+      case COM.BINLOG_DUMP_GTID: {
+        const flags = tU16(r, t, F.binlogFlags);
+        c.serverId = tU32(r, t, F.binlogServerId);
+        const n = r.u32('binlog file name length');
+        const p = r.pos;
+        c.binlogFile = r.fixedString(n, F.binlogFileName.label);
+        t?.add(F.binlogFileName, c.binlogFile, p, n);
+        c.binlogPos = tU64(r, t, F.binlogPosition);
+        if ((flags & 0x0004) !== 0 && r.remaining >= 4) {
+          const size = r.u32('GTID data size');
+          tBytes(r, t, F.binlogGtidData, size);
+        }
+        break;
+      }
+      case COM.REGISTER_SLAVE:
+        c.serverId = tU32(r, t, F.binlogServerId);
+        u8String(r, t, F.slaveHostname);
+        c.user = u8String(r, t, F.slaveUser);
+        u8String(r, t, F.slavePassword);
+        tU16(r, t, F.slavePort);
+        tU32(r, t, F.replicationRank);
+        tU32(r, t, F.masterId);
+        break;
+      case COM.CLONE:
+        if (r.remaining > 0) tRestBytes(r, t, F.cloneData);
+        break;
+      case COM.QUIT:
+      case COM.STATISTICS:
+      case COM.PROCESS_INFO:
+      case COM.PING:
+      case COM.DEBUG:
+      case COM.TIME:
+      case COM.RESET_CONNECTION:
+      case COM.SLEEP:
+      case COM.CONNECT:
+      case COM.DAEMON:
+      case COM.DELAYED_INSERT:
+      case COM.TABLE_DUMP:
+      case COM.CONNECT_OUT:
+      case COM.SUBSCRIBE_GROUP_REPLICATION_STREAM:
+      default:
+        restIfAny(r, t);
+        break;
+    }
+  } finally {
+    if (node) t!.close(node, r.pos);
+  }
+  return c;
+}
+
+/** COM_CHANGE_USER: user, auth response, schema, then (4.1) collation, plugin and connection attributes. */
+function decodeChangeUser(r: PayloadReader, t: TreeBuilder | null, caps: number, c: Command): void {
+  const p0 = r.pos;
+  c.user = r.nulString(F.user.label);
+  t?.add(F.user, c.user, p0, r.pos - p0);
+  const pa = r.pos;
+  const auth = hasCap(caps, CLIENT.SECURE_CONNECTION) ? r.bytes(r.u8('auth response length'), 'auth response') : r.nulBytes('auth response');
+  t?.add(F.passwd, copyBytes(auth), pa, r.pos - pa);
+  const ps = r.pos;
+  c.schema = r.nulStringOrRest(F.schema.label);
+  t?.add(F.schema, c.schema, ps, r.pos - ps);
+  if (r.remaining >= 2) {
+    const pc = r.pos;
+    const collation = r.u16('character set');
+    t?.add(F.charset, collation, pc, 2);
+  }
+  if (hasCap(caps, CLIENT.PLUGIN_AUTH) && r.remaining > 0) {
+    const pp = r.pos;
+    const plugin = r.nulStringOrRest(F.clientAuthPlugin.label);
+    t?.add(F.clientAuthPlugin, plugin, pp, r.pos - pp);
+  }
+  if (hasCap(caps, CLIENT.CONNECT_ATTRS) && r.remaining > 0) decodeConnectAttributes(r, t, []);
+}

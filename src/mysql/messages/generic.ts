@@ -1,0 +1,80 @@
+/**
+ * Generic response packets ("Generic Response Packets": OK_Packet, ERR_Packet, EOF_Packet).
+ * They depend on the negotiated capabilities: CLIENT_PROTOCOL_41 (status/warnings, SQLSTATE),
+ * CLIENT_TRANSACTIONS (status without warnings), CLIENT_SESSION_TRACK (info as lenenc + session state).
+ */
+import type { PayloadReader } from '../codec/payload-reader.js';
+import { CLIENT, hasCap } from '../constants/capabilities.js';
+import { SERVER } from '../constants/status.js';
+import { F, STATUS_FLAG_FIELDS } from '../fields.js';
+import { tLenenc, tRestBytes, tU16, tU8, type TreeBuilder } from './tree.js';
+import type { Eof, Err, Ok } from './types.js';
+
+export function statusField(r: PayloadReader, t: TreeBuilder | null): number {
+  const p = r.pos;
+  const v = r.u16('status flags');
+  if (t) t.flags(t.add(F.serverStatus, v, p, 2), STATUS_FLAG_FIELDS, v);
+  return v;
+}
+
+export function decodeOk(r: PayloadReader, t: TreeBuilder | null, caps: number): Ok {
+  const ok: Ok = { kind: 'ok', header: 0, affectedRows: 0, lastInsertId: 0, status: 0, warnings: 0, info: '' };
+  ok.header = tU8(r, t, F.responseCode);
+  ok.affectedRows = tLenenc(r, t, F.affectedRows);
+  ok.lastInsertId = tLenenc(r, t, F.insertId);
+  if (hasCap(caps, CLIENT.PROTOCOL_41)) {
+    ok.status = statusField(r, t);
+    ok.warnings = tU16(r, t, F.warnings);
+  } else if (hasCap(caps, CLIENT.TRANSACTIONS)) {
+    ok.status = statusField(r, t);
+  }
+  if (r.remaining === 0) return ok;
+  if (hasCap(caps, CLIENT.SESSION_TRACK)) {
+    const p = r.pos;
+    ok.info = r.lenencString('info');
+    if (ok.info) t?.add(F.message, ok.info, p, r.pos - p);
+    if ((ok.status & SERVER.SESSION_STATE_CHANGED) !== 0 && r.remaining > 0) {
+      // Session state information: decoded in detail by the session-tracking decoder (next issue); raw for now.
+      tRestBytes(r, t, F.payload);
+    }
+  } else {
+    const p = r.pos;
+    ok.info = r.restString();
+    t?.add(F.message, ok.info, p, r.pos - p);
+  }
+  return ok;
+}
+
+/** ERR_Packet. The SQLSTATE marker is present only under CLIENT_PROTOCOL_41, but servers also send it before
+ *  capabilities are negotiated (errors instead of a greeting), so its presence is read from the byte itself. */
+export function decodeErr(r: PayloadReader, t: TreeBuilder | null): Err {
+  tU8(r, t, F.responseCode);
+  const code = tU16(r, t, F.errorCode);
+  let sqlstate: string | undefined;
+  if (r.remaining >= 6 && r.buf[r.pos] === 0x23 /* '#' */) {
+    r.pos++;
+    const p = r.pos;
+    sqlstate = r.fixedString(5, 'SQL state');
+    t?.add(F.sqlstate, sqlstate, p, 5);
+  }
+  const p = r.pos;
+  const message = r.restString();
+  t?.add(F.errorMessage, message, p, r.pos - p);
+  return { kind: 'err', code, sqlstate, message };
+}
+
+export function decodeEof(r: PayloadReader, t: TreeBuilder | null, caps: number): Eof {
+  tU8(r, t, F.eof);
+  let warnings = 0;
+  let status = 0;
+  if (hasCap(caps, CLIENT.PROTOCOL_41) && r.remaining >= 4) {
+    warnings = tU16(r, t, F.warnings);
+    status = statusField(r, t);
+  }
+  return { kind: 'eof', warnings, status };
+}
+
+/** An EOF_Packet is 0xFE with a payload shorter than 9 bytes; longer 0xFE packets are OK packets or data. */
+export function isEofPacket(payload: Uint8Array, length: number): boolean {
+  return payload[0] === 0xfe && length < 9;
+}

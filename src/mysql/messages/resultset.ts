@@ -1,0 +1,77 @@
+/**
+ * Text result sets ("Text Resultset": column count, Column Definition, rows, end marker) and the pieces shared
+ * with COM_FIELD_LIST and COM_STMT_PREPARE responses. Column definitions use Protocol::ColumnDefinition41;
+ * MariaDB adds extended type info when MARIADB_CLIENT_EXTENDED_METADATA was negotiated.
+ */
+import type { PayloadReader } from '../codec/payload-reader.js';
+import { MARIADB_CLIENT } from '../constants/capabilities.js';
+import { F, FIELD_FLAG_FIELDS } from '../fields.js';
+import { tLenencString, tRestBytes, tU16, tU32, tU8, type TreeBuilder } from './tree.js';
+import type { ColumnDefinition } from './types.js';
+
+/** Column count packet: int<lenenc>, plus a metadata_follows byte under CLIENT_OPTIONAL_RESULTSET_METADATA. */
+export function decodeColumnCount(r: PayloadReader, t: TreeBuilder | null, optionalMetadata: boolean): { count: number; metadataFollows: boolean } {
+  const p = r.pos;
+  const v = r.lenenc(F.numFields.label);
+  const count = typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
+  t?.add(F.numFields, v, p, r.pos - p);
+  let metadataFollows = true;
+  if (optionalMetadata && r.remaining > 0) metadataFollows = tU8(r, t, F.metadataFollows) !== 0;
+  return { count, metadataFollows };
+}
+
+/** Protocol::ColumnDefinition41. `withDefault`: COM_FIELD_LIST responses append the default value. */
+export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, mariadbCaps: number, withDefault: boolean): ColumnDefinition {
+  const node = t?.open(F.field, null, r.pos);
+  const c: ColumnDefinition = {
+    catalog: '', schema: '', table: '', orgTable: '', name: '', orgName: '', charset: 0, columnLength: 0, type: 0, flags: 0, decimals: 0,
+  };
+  c.catalog = tLenencString(r, t, F.fieldCatalog);
+  c.schema = tLenencString(r, t, F.fieldDb);
+  c.table = tLenencString(r, t, F.fieldTable);
+  c.orgTable = tLenencString(r, t, F.fieldOrgTable);
+  c.name = tLenencString(r, t, F.fieldName);
+  c.orgName = tLenencString(r, t, F.fieldOrgName);
+  if ((mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0) {
+    const p = r.pos;
+    const ext = r.lenencBytes('extended metadata');
+    t?.add(F.payload, new Uint8Array(ext), p, r.pos - p);
+  }
+  r.lenenc('length of fixed fields');
+  c.charset = tU16(r, t, F.fieldCharsetnr);
+  c.columnLength = tU32(r, t, F.fieldLength);
+  c.type = tU8(r, t, F.fieldType);
+  const pf = r.pos;
+  c.flags = r.u16(F.fieldFlags.label);
+  if (t) t.flags(t.add(F.fieldFlags, c.flags, pf, 2), FIELD_FLAG_FIELDS, c.flags);
+  c.decimals = tU8(r, t, F.fieldDecimals);
+  if (r.remaining >= 2) r.skip(2, 'filler');
+  if (withDefault && r.remaining > 0) {
+    const p = r.pos;
+    const d = r.lenencStringOrNull('default value');
+    if (d !== null) t?.add(F.fieldDefault, d, p, r.pos - p);
+  }
+  if (r.remaining > 0) tRestBytes(r, t, F.payload);
+  if (node) {
+    // Label the subtree with the column name, as Wireshark does ("Field: name").
+    (node as { value: unknown }).value = c.name;
+    t!.close(node, r.pos);
+  }
+  return c;
+}
+
+/** A text row: one string<lenenc> per column, 0xFB for NULL. `out` receives the values when rows are kept. */
+export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null): void {
+  const node = t?.open(F.row, null, r.pos);
+  for (let i = 0; i < columns && r.remaining > 0; i++) {
+    const p = r.pos;
+    const v = r.lenencStringOrNull('row value');
+    if (t) {
+      if (v === null) t.add(F.rowNull, true, p, 1);
+      else t.add(F.rowText, v, p, r.pos - p);
+    }
+    out?.push(v);
+  }
+  if (r.remaining > 0) tRestBytes(r, t, F.payload);
+  if (node) t!.close(node, r.pos);
+}

@@ -1,0 +1,990 @@
+/**
+ * One MySQL connection: frames both directions, runs the session state machine (state.ts) and turns packets into
+ * records. Decoders are pure (messages/*); every side effect — phase changes, negotiated capabilities, the current
+ * user and schema, the queue of requests awaiting answers — lives here.
+ *
+ * Facts that bite, each handled in exactly one place below:
+ * - OK/EOF/rows are decoded with the negotiated capabilities (server ∩ client)            → `caps`
+ * - 0xFE < 9 bytes is EOF, unless CLIENT_DEPRECATE_EOF: then a 0xFE OK ends a result set  → `endOfRows`
+ * - 0xFB first in a response is LOCAL INFILE; inside a text row it is NULL                  → `onResponseFirst`
+ * - sequence ids restart at 0 with every command                                           → `onClientPacket`
+ * - after an SSLRequest both directions are TLS until the end                              → `startTls`
+ * - SERVER_MORE_RESULTS_EXISTS means another result follows for the same request          → `finishResult`
+ */
+import type { Issue } from '../../core/issues.js';
+import { DecodeError } from '../../core/issues.js';
+import type { Limits } from '../../core/limits.js';
+import type { Timestamp } from '../../core/time.js';
+import type { TcpPacket } from '../../decode/types.js';
+import type { ConnInfo, Dir } from '../../flow/types.js';
+import type { MySqlRecord, PacketRef } from '../../model/record.js';
+import type { CloseReason } from '../../reassembly/types.js';
+import { PayloadReader } from '../codec/payload-reader.js';
+import { PacketFramer, type FramedPacket } from '../codec/framer.js';
+import { TlsRecordFramer, type TlsRecordHeader } from '../codec/tls-records.js';
+import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
+import { COM, commandHasResponse, commandName } from '../constants/commands.js';
+import { SERVER } from '../constants/status.js';
+import { F } from '../fields.js';
+import { decodeCommand } from '../messages/commands.js';
+import { decodeEof, decodeErr, decodeOk } from '../messages/generic.js';
+import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
+import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
+import { TreeBuilder, copyBytes, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
+import type { Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
+import { plausibleRequestStart, plausibleResponseStart, looksLikeGreeting } from './plausible.js';
+import type { PendingRequest, Phase, ResponseState } from './state.js';
+
+export interface SessionOptions {
+  tree: boolean;
+  hex: boolean;
+  limits: Limits;
+}
+
+export interface SessionSink {
+  emit(record: MySqlRecord): void;
+  nextId(): number;
+  /** Ask the reassembler to swap client and server (the greeting came from the side we took for the client). */
+  swapRoles(conn: ConnInfo): void;
+}
+
+/** Capabilities assumed for a connection whose handshake was not captured (shown on its first message). */
+export const MIDSTREAM_ASSUMED_CAPS =
+  CLIENT.PROTOCOL_41 | CLIENT.SECURE_CONNECTION | CLIENT.TRANSACTIONS | CLIENT.MULTI_RESULTS | CLIENT.PS_MULTI_RESULTS |
+  CLIENT.PLUGIN_AUTH | CLIENT.LONG_FLAG;
+
+export const MIDSTREAM_ASSUMPTIONS =
+  'the connection started before the capture: its handshake is missing, so capabilities are assumed ' +
+  '(CLIENT_PROTOCOL_41, no CLIENT_SESSION_TRACK, no compression, no query attributes), the end of each result set ' +
+  '(EOF or OK) is told apart by its length, and user, schema and thread id stay unknown unless seen later';
+
+/** What the session learned about the connection, for summaries. */
+export interface ConnectionFacts {
+  serverVersion?: string;
+  threadId?: number;
+  user?: string;
+  schema?: string;
+  authPlugin?: string;
+  login?: 'ok' | 'failed';
+  loginError?: Err;
+  tls: boolean;
+  compressed: boolean;
+  midstream: boolean;
+  quit: boolean;
+  requests: number;
+  errors: number;
+}
+
+interface Builder {
+  dir: Dir;
+  frameNo: number;
+  ts: Timestamp;
+  packets: PacketRef[];
+  tree: TreeBuilder | null;
+  issues: Issue[];
+  packetCount: number;
+}
+
+export class MySqlSession {
+  phase: Phase;
+  readonly facts: ConnectionFacts;
+  private serverCaps = 0;
+  private clientCaps = 0;
+  /** Negotiated capabilities (server ∩ client); assumed ones when the handshake was not seen. */
+  private caps = MIDSTREAM_ASSUMED_CAPS;
+  private mariadbCaps = 0;
+  private capsKnown = false;
+  private pendingLogin: { user: string; schema: string | undefined } | undefined;
+  private lastAuthPlugin: string | undefined;
+  private authSwitched = false;
+  private readonly pending: PendingRequest[] = [];
+  private resp: ResponseState = { k: 'first' };
+  private building: Builder | null = null;
+  private readonly framers: Record<Dir, PacketFramer>;
+  private readonly tls: Record<Dir, TlsRecordFramer>;
+  /** Direction lost its packet boundary (gap or mid-stream start); the next plausible chunk start resyncs it. */
+  private readonly desync: Record<Dir, boolean>;
+  private readonly dropped: Record<Dir, number> = { c2s: 0, s2c: 0 };
+  private readonly reader = new PayloadReader();
+  private pkt!: TcpPacket;
+  private curDir: Dir = 'c2s';
+  private assumptionShown = false;
+
+  constructor(
+    readonly conn: ConnInfo,
+    private readonly opts: SessionOptions,
+    private readonly sink: SessionSink,
+  ) {
+    const mid = !conn.sawSyn;
+    this.phase = mid ? 'unknown' : 'await_greeting';
+    this.facts = { tls: false, compressed: false, midstream: mid, quit: false, requests: 0, errors: 0 };
+    this.desync = { c2s: mid, s2c: mid };
+    const max = opts.limits.maxMessageBytes;
+    this.framers = {
+      c2s: new PacketFramer((p) => this.onPacket('c2s', p), max),
+      s2c: new PacketFramer((p) => this.onPacket('s2c', p), max),
+    };
+    this.tls = {
+      c2s: new TlsRecordFramer((h, f) => this.onTlsRecord('c2s', h, f)),
+      s2c: new TlsRecordFramer((h, f) => this.onTlsRecord('s2c', h, f)),
+    };
+  }
+
+  // ---------------------------------------------------------------- stream input
+
+  data(dir: Dir, bytes: Uint8Array, pkt: TcpPacket): void {
+    this.pkt = pkt;
+    if (this.phase === 'tls') {
+      this.tls[dir].push(bytes, pkt.frameNo);
+      return;
+    }
+    if (this.desync[dir]) {
+      if (!this.tryResync(dir, bytes)) {
+        this.dropped[dir] += bytes.length;
+        return;
+      }
+      // tryResync may have swapped roles: the chunk now belongs to the other direction.
+      if (this.swappedJustNow) {
+        this.swappedJustNow = false;
+        dir = dir === 'c2s' ? 's2c' : 'c2s';
+      }
+    } else if (this.phase === 'await_greeting' && dir === 'c2s' && this.conn.roleBasis !== 'syn' && looksLikeGreeting(bytes)) {
+      this.swap();
+      dir = 's2c';
+    }
+    const used = this.framers[dir].push(bytes, pkt.frameNo);
+    if (used < bytes.length && (this.phase as Phase) === 'tls') this.tls[dir].push(bytes.subarray(used), pkt.frameNo);
+  }
+
+  private swappedJustNow = false;
+
+  private swap(): void {
+    this.sink.swapRoles(this.conn);
+    const f = this.framers.c2s;
+    this.framers.c2s = this.framers.s2c;
+    this.framers.s2c = f;
+  }
+
+  private tryResync(dir: Dir, bytes: Uint8Array): boolean {
+    if (dir === 's2c' ? plausibleResponseStart(bytes) : plausibleRequestStart(bytes)) {
+      this.resynced(dir);
+      return true;
+    }
+    // The greeting came from the side taken for the client: roles were guessed wrong.
+    if (dir === 'c2s' && this.conn.roleBasis !== 'syn' && looksLikeGreeting(bytes)) {
+      this.swap();
+      this.swappedJustNow = true;
+      this.resynced('s2c');
+      return true;
+    }
+    return false;
+  }
+
+  private resynced(dir: Dir): void {
+    this.desync[dir] = false;
+    if (this.dropped[dir] > 0) {
+      this.streamIssue(dir, {
+        layer: 'mysql', kind: 'gap', code: 'mysql.resync',
+        message: `skipped ${this.dropped[dir]} bytes ${dir === 'c2s' ? 'from the client' : 'from the server'} that did not start at a MySQL packet boundary; decoding resumed in frame ${this.pkt.frameNo}`,
+        frame: this.pkt.frameNo,
+      });
+      this.dropped[dir] = 0;
+    }
+  }
+
+  gap(dir: Dir, length: number, pkt: TcpPacket): void {
+    this.pkt = pkt;
+    if (this.phase === 'tls') {
+      this.tls[dir].reset();
+      return;
+    }
+    const lost = this.framers[dir].midPacket || this.building !== null || (dir === 's2c' && this.pending.length > 0);
+    this.framers[dir].reset();
+    this.desync[dir] = true;
+    const what = dir === 'c2s' ? 'client' : 'server';
+    const issue: Issue = {
+      layer: 'reassembly', kind: 'gap', code: 'tcp.lost_segment',
+      message: `${length} bytes from the ${what} were not captured (lost segment) before frame ${pkt.frameNo}; decoding resumes at the next MySQL packet boundary`,
+      frame: pkt.frameNo,
+    };
+    if (dir === 's2c') {
+      if (this.building) {
+        this.building.issues.push(issue);
+        this.finishIncomplete();
+      } else if (lost) {
+        this.streamIssue(dir, issue);
+      }
+      // Responses to the requests sent so far were (at least partly) in the lost bytes.
+      this.pending.length = 0;
+      this.resp = { k: 'first' };
+    } else {
+      this.streamIssue(dir, issue);
+    }
+  }
+
+  close(_reason: CloseReason, pkt: TcpPacket | null): void {
+    if (pkt) this.pkt = pkt;
+    if (this.building) {
+      this.building.issues.push({
+        layer: 'mysql', kind: 'truncated', code: 'mysql.incomplete_response',
+        message: 'the connection ended (or the capture stopped) before this response was complete',
+      });
+      this.finishIncomplete();
+    }
+  }
+
+  // ---------------------------------------------------------------- packets
+
+  private onPacket(dir: Dir, p: FramedPacket): void {
+    this.curDir = dir;
+    if (dir === 'c2s') this.onClientPacket(p);
+    else this.onServerPacket(p);
+  }
+
+  private onClientPacket(p: FramedPacket): void {
+    const first = p.payload.length > 0 ? p.payload[0]! : -1;
+    switch (this.phase) {
+      case 'await_login':
+        this.single(p, (r, t) => {
+          const ev = decodeHandshakeResponse(r, t);
+          if (ev.kind === 'ssl_request') {
+            this.clientCaps = ev.capabilities;
+            this.negotiate();
+            this.startTls();
+          } else {
+            this.clientCaps = ev.capabilities;
+            this.mariadbCaps &= ev.mariadbCapabilities;
+            this.negotiate();
+            this.pendingLogin = { user: ev.user, schema: ev.schema };
+            this.lastAuthPlugin = ev.authPlugin ?? this.lastAuthPlugin;
+            this.phase = 'auth';
+          }
+          return ev;
+        });
+        return;
+      case 'auth':
+        this.single(p, (r, t) => {
+          const length = r.remaining;
+          if (this.authSwitched) {
+            tRestBytes(r, t, F.authSwitchResponseData);
+            this.authSwitched = false;
+            return { kind: 'auth_switch_response', length };
+          }
+          tRestBytes(r, t, F.authSwitchResponseData);
+          return { kind: 'auth_data', length };
+        });
+        return;
+      case 'await_greeting':
+      case 'unknown':
+      case 'command':
+        break;
+      case 'ended':
+      case 'tls':
+        this.single(p, () => ({ kind: 'unknown', reason: `client data after the connection ${this.phase === 'tls' ? 'switched to TLS' : 'ended'}`, firstByte: first >= 0 ? first : undefined }));
+        return;
+    }
+    const head = this.pending[0];
+    if (p.seq !== 0) {
+      // Not a new command: LOCAL INFILE content, or auth data inside COM_CHANGE_USER.
+      if (head && head.command === COM.CHANGE_USER && this.resp.k === 'auth') {
+        this.single(p, (r, t) => {
+          const length = r.remaining;
+          tRestBytes(r, t, F.authSwitchResponseData);
+          return { kind: 'auth_switch_response', length };
+        });
+        return;
+      }
+      if (head && this.resp.k === 'infile_data') {
+        const empty = p.length === 0;
+        this.single(p, (r, t) => {
+          if (r.remaining > 0) tRestBytes(r, t, F.payload);
+          return { kind: 'unknown', reason: empty ? 'end of LOCAL INFILE data' : `LOCAL INFILE data (${p.length} bytes)`, firstByte: undefined };
+        });
+        if (empty) this.resp = { k: 'infile_result' };
+        return;
+      }
+      this.single(p, () => ({ kind: 'unknown', reason: `client packet with sequence id ${p.seq} outside of a command`, firstByte: first >= 0 ? first : undefined }), 'mysql.unexpected_sequence');
+      return;
+    }
+    // A new command (sequence id 0).
+    if (this.phase !== 'command') this.phase = 'command';
+    if (this.building) {
+      // The previous response never finished (pipelining is fine: it stays queued; only a result set in progress
+      // for an older request is closed here if the client had no reason to wait).
+    }
+    let ev: MySqlEvent | undefined;
+    this.single(p, (r, t) => {
+      const c = decodeCommand(r, t, this.caps);
+      ev = c;
+      return c;
+    });
+    this.facts.requests++;
+    if (ev && ev.kind === 'command') {
+      const c = ev;
+      if (c.command === COM.QUIT) {
+        this.facts.quit = true;
+        return;
+      }
+      if (!commandHasResponse(c.command)) return;
+      if (this.pending.length >= this.opts.limits.maxPendingRequests) {
+        this.pending.shift();
+      }
+      this.pending.push({ command: c.command, frameNo: this.pkt.frameNo, query: c.query, schema: c.schema, user: c.user });
+      if (this.pending.length === 1) this.resp = { k: 'first' };
+    } else if (first >= 0) {
+      this.pending.push({ command: first, frameNo: this.pkt.frameNo, query: undefined, schema: undefined, user: undefined });
+      if (this.pending.length === 1) this.resp = { k: 'first' };
+    }
+  }
+
+  private onServerPacket(p: FramedPacket): void {
+    const first = p.payload.length > 0 ? p.payload[0]! : -1;
+    switch (this.phase) {
+      case 'await_greeting':
+      case 'unknown':
+        if (p.seq === 0 && first === 0x0a) {
+          this.single(p, (r, t) => {
+            const g = decodeGreeting(r, t);
+            this.serverCaps = g.capabilities;
+            this.mariadbCaps = g.mariadbCapabilities;
+            this.caps = g.capabilities;
+            this.facts.serverVersion = g.version;
+            this.facts.threadId = g.threadId;
+            this.lastAuthPlugin = g.authPlugin || undefined;
+            this.facts.midstream = false;
+            this.phase = 'await_login';
+            return g;
+          });
+          return;
+        }
+        if (this.phase === 'await_greeting' && first === 0xff) {
+          this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+          this.phase = 'ended';
+          return;
+        }
+        if (this.phase === 'unknown' && this.pending.length === 0) {
+          this.unsolicited(p, first, 'a response to a request sent before the capture started');
+          return;
+        }
+        break;
+      case 'auth':
+        this.onAuthPacket(p, first);
+        return;
+      case 'await_login':
+      case 'ended':
+      case 'tls':
+        this.unsolicited(p, first, `server data while ${this.phase === 'await_login' ? 'waiting for the login request' : 'the connection had ended'}`);
+        return;
+      case 'command':
+        break;
+    }
+    const head = this.pending[0];
+    if (!head) {
+      this.unsolicited(p, first, 'no request is waiting for a response');
+      return;
+    }
+    this.onResponsePacket(head, p, first);
+  }
+
+  /** A server packet that answers no request we saw: an ERR is decoded (it is unambiguous), the rest is shown raw. */
+  private unsolicited(p: FramedPacket, first: number, why: string): void {
+    if (first === 0xff) {
+      this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+      return;
+    }
+    this.single(p, (r, t) => {
+      if (r.remaining > 0) tRestBytes(r, t, F.payload);
+      return { kind: 'unknown', reason: why, firstByte: first >= 0 ? first : undefined };
+    }, 'mysql.unknown_response');
+  }
+
+  private onAuthPacket(p: FramedPacket, first: number): void {
+    switch (first) {
+      case 0x00:
+        this.single(p, (r, t) => {
+          const ok = decodeOk(r, t, this.caps);
+          this.loginSucceeded();
+          return ok;
+        });
+        return;
+      case 0xff:
+        this.single(p, (r, t) => {
+          const err = this.noteErr(decodeErr(r, t));
+          this.facts.login = 'failed';
+          this.facts.loginError = err;
+          this.phase = 'ended';
+          return err;
+        });
+        return;
+      case 0xfe:
+        this.single(p, (r, t) => {
+          const ev = decodeAuthSwitchRequest(r, t);
+          this.lastAuthPlugin = ev.plugin;
+          this.authSwitched = true;
+          return ev;
+        });
+        return;
+      case 0x01:
+        this.single(p, (r, t) => decodeAuthMoreData(r, t, this.lastAuthPlugin));
+        return;
+      default:
+        this.unsolicited(p, first, 'unexpected packet during authentication');
+    }
+  }
+
+  private loginSucceeded(): void {
+    this.facts.login = 'ok';
+    if (this.pendingLogin) {
+      this.facts.user = this.pendingLogin.user;
+      this.facts.schema = this.pendingLogin.schema;
+    }
+    this.facts.authPlugin = this.lastAuthPlugin;
+    this.phase = 'command';
+  }
+
+  private noteErr(err: Err): Err {
+    this.facts.errors++;
+    return err;
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  private onResponsePacket(head: PendingRequest, p: FramedPacket, first: number): void {
+    const s = this.resp;
+    switch (s.k) {
+      case 'first':
+        this.onResponseFirst(head, p, first);
+        return;
+      case 'auth':
+        this.onChangeUserAuth(head, p, first);
+        return;
+      case 'rs_columns':
+        this.part(p, (r, t) => {
+          const col = decodeColumnDefinition(r, t, this.mariadbCaps, false);
+          const rs = head.rs!;
+          rs.columns.push(col);
+        });
+        if (s.left <= 1) this.resp = this.afterColumns();
+        else this.resp = { k: 'rs_columns', left: s.left - 1 };
+        return;
+      case 'rs_columns_eof':
+        if (first === 0xfe && p.length < 9) {
+          this.part(p, (r, t) => decodeEof(r, t, this.caps));
+          this.resp = { k: 'rs_rows' };
+          return;
+        }
+        // No EOF after the columns: the client did negotiate CLIENT_DEPRECATE_EOF after all.
+        this.resp = { k: 'rs_rows' };
+        this.onRows(head, p, first);
+        return;
+      case 'rs_rows':
+        this.onRows(head, p, first);
+        return;
+      case 'field_list':
+        if (first === 0xfe && p.length < 9) {
+          this.part(p, (r, t) => decodeEof(r, t, this.caps));
+          this.finishBuilding({ kind: 'field_list', columns: head.fieldList ?? [], end: 'eof' });
+          this.completeRequest();
+          return;
+        }
+        if (first === 0xff) {
+          this.finishIncomplete();
+          this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+          this.completeRequest();
+          return;
+        }
+        this.part(p, (r, t) => {
+          (head.fieldList ??= []).push(decodeColumnDefinition(r, t, this.mariadbCaps, true));
+        });
+        return;
+      case 'prep_params':
+      case 'prep_columns': {
+        const isParam = s.k === 'prep_params';
+        this.part(p, (r, t) => {
+          const col = decodeColumnDefinition(r, t, this.mariadbCaps, false);
+          (isParam ? head.prep!.params : head.prep!.columns).push(col);
+        });
+        if (s.left > 1) this.resp = { k: s.k, left: s.left - 1 };
+        else this.resp = this.deprecateEof() ? this.afterPrepareSection(head, isParam) : { k: isParam ? 'prep_params_eof' : 'prep_columns_eof' };
+        if (this.resp.k === 'first') this.completePrepare(head);
+        return;
+      }
+      case 'prep_params_eof':
+      case 'prep_columns_eof': {
+        const isParam = s.k === 'prep_params_eof';
+        if (first === 0xfe && p.length < 9) {
+          this.part(p, (r, t) => decodeEof(r, t, this.caps));
+          this.resp = this.afterPrepareSection(head, isParam);
+          if (this.resp.k === 'first') this.completePrepare(head);
+          return;
+        }
+        // Missing EOF: treat as deprecate-EOF and reprocess.
+        this.resp = this.afterPrepareSection(head, isParam);
+        if (this.resp.k === 'first') {
+          this.completePrepare(head);
+          const next = this.pending[0];
+          if (next) this.onResponsePacket(next, p, first);
+          else this.unsolicited(p, first, 'no request is waiting for a response');
+        } else {
+          this.onResponsePacket(head, p, first);
+        }
+        return;
+      }
+      case 'infile_data':
+        this.unsolicited(p, first, 'server data while the client sends LOCAL INFILE content');
+        return;
+      case 'infile_result':
+        this.resp = { k: 'first' };
+        this.onResponseFirst(head, p, first);
+        return;
+      case 'binlog':
+        if (first === 0xfe && p.length < 9) {
+          this.single(p, (r, t) => decodeEof(r, t, this.caps));
+          this.completeRequest();
+        } else if (first === 0xff) {
+          this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+          this.completeRequest();
+        } else {
+          this.single(p, (r, t) => {
+            if (r.remaining > 0) tRestBytes(r, t, F.payload);
+            return { kind: 'unknown', reason: 'binlog event (event decoding comes in a later version)', firstByte: first >= 0 ? first : undefined };
+          });
+        }
+        return;
+    }
+  }
+
+  private onResponseFirst(head: PendingRequest, p: FramedPacket, first: number): void {
+    const cmd = head.command;
+    if (first === 0xff) {
+      this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+      this.completeRequest();
+      return;
+    }
+    switch (cmd) {
+      case COM.STATISTICS:
+        this.single(p, (r, t) => {
+          const pos = r.pos;
+          const text = r.restString();
+          t?.add(F.message, text, pos, r.pos - pos);
+          return { kind: 'text', text };
+        });
+        this.completeRequest();
+        return;
+      case COM.CHANGE_USER:
+        this.resp = { k: 'auth' };
+        this.onChangeUserAuth(head, p, first);
+        return;
+      case COM.BINLOG_DUMP:
+      case COM.BINLOG_DUMP_GTID:
+        this.resp = { k: 'binlog' };
+        this.onResponsePacket(head, p, first);
+        return;
+      case COM.FIELD_LIST:
+        if (first !== 0xfe) {
+          this.begin(p);
+          this.resp = { k: 'field_list' };
+          this.onResponsePacket(head, p, first);
+          return;
+        }
+        break;
+      case COM.STMT_PREPARE:
+        if (first === 0x00) {
+          this.begin(p);
+          this.part(p, (r, t) => {
+            tU8(r, t, F.responseCode);
+            const prep: StmtPrepareOk = { kind: 'stmt_prepare_ok', stmtId: 0, numColumns: 0, numParams: 0, warnings: 0, params: [], columns: [] };
+            prep.stmtId = tU32(r, t, F.stmtId);
+            prep.numColumns = tU16(r, t, F.numFields);
+            prep.numParams = tU16(r, t, F.numParams);
+            if (r.remaining > 0) r.skip(1, 'filler');
+            if (r.remaining >= 2) prep.warnings = tU16(r, t, F.stmtWarnings);
+            if (r.remaining > 0) tU8(r, t, F.metadataFollows);
+            head.prep = prep;
+          });
+          const prep = head.prep;
+          if (!prep) {
+            this.finishIncomplete();
+            this.completeRequest();
+            return;
+          }
+          this.resp = prep.numParams > 0 ? { k: 'prep_params', left: prep.numParams } : this.afterPrepareSection(head, true);
+          if (this.resp.k === 'first') this.completePrepare(head);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    if (first === 0x00 || (first === 0xfe && p.length >= 7 && cmd !== COM.FIELD_LIST)) {
+      let ok: Ok | undefined;
+      this.single(p, (r, t) => (ok = decodeOk(r, t, this.caps)));
+      if (ok) this.afterOk(head, ok);
+      this.finishResult(ok?.status ?? 0);
+      return;
+    }
+    if (first === 0xfe) {
+      let status = 0;
+      this.single(p, (r, t) => {
+        const eof = decodeEof(r, t, this.caps);
+        status = eof.status;
+        return eof;
+      });
+      this.finishResult(status);
+      return;
+    }
+    if (first === 0xfb && (cmd === COM.QUERY)) {
+      this.single(p, (r, t) => {
+        tU8(r, t, F.responseCode);
+        const pos = r.pos;
+        const filename = r.restString();
+        t?.add(F.loadDataFilename, filename, pos, r.pos - pos);
+        return { kind: 'local_infile', filename };
+      });
+      this.resp = { k: 'infile_data' };
+      return;
+    }
+    // A result set: column count first.
+    this.begin(p);
+    let count = 0;
+    let metadataFollows = true;
+    const decoded = this.part(p, (r, t) => {
+      const cc = decodeColumnCount(r, t, hasCap(this.caps, CLIENT.OPTIONAL_RESULTSET_METADATA) || (this.mariadbCaps & MARIADB_CLIENT.CACHE_METADATA) !== 0);
+      count = cc.count;
+      metadataFollows = cc.metadataFollows;
+    });
+    head.rs = {
+      kind: 'resultset', columnCount: count, columns: [], rowCount: 0, rows: [], end: 'incomplete',
+      status: 0, warnings: 0, moreResults: false,
+    };
+    if (count === 0 || !decoded) {
+      this.finishIncomplete();
+      this.completeRequest();
+      return;
+    }
+    this.resp = metadataFollows ? { k: 'rs_columns', left: count } : this.afterColumns();
+  }
+
+  private onChangeUserAuth(head: PendingRequest, p: FramedPacket, first: number): void {
+    if (first === 0x00) {
+      this.single(p, (r, t) => decodeOk(r, t, this.caps));
+      this.facts.user = head.user;
+      this.facts.schema = head.schema || undefined;
+      this.completeRequest();
+      return;
+    }
+    if (first === 0xff) {
+      this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+      this.completeRequest();
+      return;
+    }
+    if (first === 0xfe) {
+      this.single(p, (r, t) => {
+        const ev = decodeAuthSwitchRequest(r, t);
+        this.lastAuthPlugin = ev.plugin;
+        return ev;
+      });
+      return;
+    }
+    this.single(p, (r, t) => decodeAuthMoreData(r, t, this.lastAuthPlugin));
+  }
+
+  private deprecateEof(): boolean {
+    return hasCap(this.caps, CLIENT.DEPRECATE_EOF);
+  }
+
+  private afterColumns(): ResponseState {
+    // Mid-stream, whether an EOF follows the column definitions is not known: 'rs_columns_eof' accepts either.
+    if (!this.capsKnown) return { k: 'rs_columns_eof' };
+    return this.deprecateEof() ? { k: 'rs_rows' } : { k: 'rs_columns_eof' };
+  }
+
+  private afterPrepareSection(head: PendingRequest, wasParams: boolean): ResponseState {
+    const cols = head.prep?.numColumns ?? 0;
+    if (wasParams && cols > 0) return { k: 'prep_columns', left: cols };
+    return { k: 'first' };
+  }
+
+  private completePrepare(head: PendingRequest): void {
+    if (head.prep) this.finishBuilding(head.prep);
+    this.completeRequest();
+  }
+
+  private onRows(head: PendingRequest, p: FramedPacket, first: number): void {
+    const rs = head.rs!;
+    if (first === 0xfe && p.parts === 1 && p.length < 0xffffff) {
+      // End of rows. EOF_Packet is 5 bytes (1 before 4.1); an OK_Packet with the 0xFE header is at least 7.
+      let status = 0;
+      this.part(p, (r, t) => {
+        if (p.length < 7 || (p.length < 9 && !this.deprecateEof() && this.capsKnown)) {
+          const eof = decodeEof(r, t, this.caps);
+          rs.end = 'eof';
+          rs.status = status = eof.status;
+          rs.warnings = eof.warnings;
+        } else {
+          const ok = decodeOk(r, t, this.caps);
+          rs.end = 'ok';
+          rs.status = status = ok.status;
+          rs.warnings = ok.warnings;
+        }
+      });
+      rs.moreResults = (status & SERVER.MORE_RESULTS_EXISTS) !== 0;
+      if (this.building && rs.end === 'incomplete') rs.end = 'ok';
+      this.finishBuilding(rs);
+      head.rs = undefined;
+      this.finishResult(status);
+      return;
+    }
+    if (first === 0xff) {
+      let err: Err | undefined;
+      this.part(p, (r, t) => {
+        err = this.noteErr(decodeErr(r, t));
+      });
+      rs.end = 'err';
+      if (err) rs.error = err;
+      this.finishBuilding(rs);
+      head.rs = undefined;
+      this.completeRequest();
+      return;
+    }
+    const keep = rs.rows.length < this.opts.limits.maxRowsKept;
+    const values: Array<string | null> | null = keep ? [] : null;
+    const inTree = keep;
+    this.part(p, (r, t) => decodeTextRow(r, inTree ? t : null, rs.columnCount, values), !keep);
+    rs.rowCount++;
+    if (values) rs.rows.push(values);
+  }
+
+  private afterOk(head: PendingRequest, ok: Ok): void {
+    if (head.command === COM.INIT_DB) {
+      this.facts.schema = head.schema;
+    } else if (head.command === COM.QUERY && head.query) {
+      const m = /^\s*use\s+`?([^`;\s]+)`?\s*;?\s*$/i.exec(head.query);
+      if (m) this.facts.schema = m[1];
+    } else if (head.command === COM.RESET_CONNECTION) {
+      // Schema and user survive COM_RESET_CONNECTION.
+    }
+    void ok;
+  }
+
+  /** A result (OK, EOF or result set) ended; another follows for the same request while MORE_RESULTS is set. */
+  private finishResult(status: number): void {
+    if ((status & SERVER.MORE_RESULTS_EXISTS) !== 0) {
+      this.resp = { k: 'first' };
+      return;
+    }
+    this.completeRequest();
+  }
+
+  private completeRequest(): void {
+    this.pending.shift();
+    this.resp = { k: 'first' };
+  }
+
+  // ---------------------------------------------------------------- TLS
+
+  private startTls(): void {
+    this.phase = 'tls';
+    this.facts.tls = true;
+    this.framers.c2s.halt();
+  }
+
+  private onTlsRecord(dir: Dir, h: TlsRecordHeader, frameNo: number): void {
+    this.curDir = dir;
+    const t = this.opts.tree ? new TreeBuilder() : null;
+    if (t) {
+      const node = t.open(F.tlsRecord, null, 0, 5 + h.length);
+      t.add(F.tlsContentType, h.contentType, 0, 1);
+      t.add(F.tlsVersion, h.version, 1, 2);
+      t.add(F.tlsLength, h.length, 3, 2);
+      t.close(node);
+    }
+    const ts = this.now();
+    this.sink.emit(this.record(dir, h.firstFrame || frameNo, ts, frameNo, ts, { kind: 'tls', length: h.length, contentType: h.contentType }, t, [{ seq: -1, length: h.length, frameNo }], []));
+  }
+
+  // ---------------------------------------------------------------- record building
+
+  private negotiate(): void {
+    this.caps = (this.serverCaps & this.clientCaps) >>> 0;
+    this.capsKnown = true;
+  }
+
+  private now(): Timestamp {
+    return { sec: this.pkt.tsSec, nsec: this.pkt.tsNsec };
+  }
+
+  private packetRef(p: FramedPacket): PacketRef {
+    const ref: PacketRef = { seq: p.seq, length: p.length, frameNo: this.pkt.frameNo };
+    if (this.opts.hex) {
+      const max = this.opts.limits.maxHexBytesPerMessage;
+      const n = Math.min(p.payload.length, max);
+      const b = new Uint8Array(4 + n);
+      const hdrLen = Math.min(p.length, 0xffffff);
+      b[0] = hdrLen & 0xff;
+      b[1] = (hdrLen >> 8) & 0xff;
+      b[2] = (hdrLen >> 16) & 0xff;
+      b[3] = p.seq;
+      b.set(p.payload.subarray(0, n), 4);
+      ref.bytes = b;
+      if (n < p.length) ref.truncated = true;
+    }
+    return ref;
+  }
+
+  private headerNodes(t: TreeBuilder, p: FramedPacket): void {
+    t.add(F.packetLength, p.length, -4, 3);
+    t.add(F.packetNumber, p.seq, -1, 1);
+  }
+
+  /** Decode a message that is exactly one packet, and emit its record. */
+  private single(p: FramedPacket, decode: (r: PayloadReader, t: TreeBuilder | null) => MySqlEvent, unexpectedCode?: string): void {
+    if (this.building) {
+      // A one-packet message interrupts a multi-packet one (e.g. ERR inside a result set is handled by callers);
+      // anything else means the multi-packet message cannot continue.
+      this.finishIncomplete();
+    }
+    const t = this.opts.tree ? new TreeBuilder() : null;
+    if (t) this.headerNodes(t, p);
+    const issues: Issue[] = [];
+    const r = this.reader.reset(p.payload);
+    let ev: MySqlEvent;
+    try {
+      ev = decode(r, t);
+      if (r.remaining > 0 && ev.kind !== 'unknown') {
+        const pos = r.pos;
+        issues.push(this.issue('malformed', 'mysql.trailing_bytes', `${r.remaining} bytes left over after the message at payload offset ${pos}`));
+        tRestBytes(r, t, F.payload);
+      }
+    } catch (e) {
+      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.payload[0] };
+    }
+    if (p.truncated) issues.push(this.overLimit(p));
+    if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
+    this.addAssumption(issues);
+    const ts = this.now();
+    const frameNo = this.pkt.frameNo;
+    this.sink.emit(this.record(this.curDir, frameNo, ts, frameNo, ts, ev, t, [this.packetRef(p)], issues));
+  }
+
+  /** Start a multi-packet message (result set, field list, prepare response). */
+  private begin(_p: FramedPacket): void {
+    if (this.building) this.finishIncomplete();
+    const issues: Issue[] = [];
+    this.addAssumption(issues);
+    this.building = {
+      dir: this.curDir, frameNo: this.pkt.frameNo, ts: this.now(), packets: [], packetCount: 0,
+      tree: this.opts.tree ? new TreeBuilder() : null, issues,
+    };
+  }
+
+  /** Decode one packet of the message being built. `skipTree`: count it but keep neither tree nor bytes. */
+  private part(p: FramedPacket, decode: (r: PayloadReader, t: TreeBuilder | null) => void, skipTree = false): boolean {
+    const b = this.building;
+    if (!b) return false;
+    b.packetCount++;
+    const keep = !skipTree && b.packets.length < this.opts.limits.maxRowsKept + 64;
+    const t = keep ? b.tree : null;
+    if (t) {
+      t.packet = b.packets.length;
+      this.headerNodes(t, p);
+    }
+    if (keep) b.packets.push(this.packetRef(p));
+    const r = this.reader.reset(p.payload);
+    try {
+      decode(r, t);
+      if (r.remaining > 0) {
+        b.issues.push(this.issue('malformed', 'mysql.trailing_bytes', `${r.remaining} bytes left over in packet ${p.seq} at payload offset ${r.pos}`));
+      }
+    } catch (e) {
+      this.decodeFailure(e, b.issues);
+      return false;
+    }
+    if (p.truncated) b.issues.push(this.overLimit(p));
+    return true;
+  }
+
+  private finishBuilding(ev: MySqlEvent): void {
+    const b = this.building;
+    if (!b) return;
+    this.building = null;
+    if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
+    const ts = this.now();
+    this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.pkt.frameNo, ts, ev, b.tree, b.packets, b.issues));
+  }
+
+  /** Emit whatever was built so far of a multi-packet message that cannot continue. */
+  private finishIncomplete(): void {
+    const b = this.building;
+    if (!b) return;
+    const head = this.pending[0];
+    let ev: MySqlEvent;
+    if (head?.rs) {
+      ev = head.rs;
+      head.rs = undefined;
+    } else if (head?.prep) {
+      ev = head.prep;
+      head.prep = undefined;
+    } else if (head?.fieldList) {
+      ev = { kind: 'field_list', columns: head.fieldList, end: 'incomplete' };
+      head.fieldList = undefined;
+    } else {
+      ev = { kind: 'unknown', reason: 'incomplete multi-packet response', firstByte: undefined };
+    }
+    if (!b.issues.some((i) => i.kind !== 'assumption')) {
+      b.issues.push(this.issue('truncated', 'mysql.incomplete_response', 'this response ended before its end marker'));
+    }
+    this.finishBuilding(ev);
+  }
+
+  private decodeFailure(e: unknown, issues: Issue[]): string {
+    if (e instanceof DecodeError) {
+      issues.push(this.issue(e.kind, e.code, e.message, e.offset));
+      return e.message;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    issues.push(this.issue('malformed', 'mysql.decoder_error', `decoder failed: ${msg}`));
+    return msg;
+  }
+
+  private overLimit(p: FramedPacket): Issue {
+    return this.issue('over-limit', 'mysql.payload_over_limit',
+      `payload of ${p.length} bytes is larger than the ${this.opts.limits.maxMessageBytes}-byte decoding limit; only its start was decoded`);
+  }
+
+  private issue(kind: Issue['kind'], code: string, message: string, offset?: number): Issue {
+    const i: Issue = { layer: 'mysql', kind, code, message, frame: this.pkt.frameNo };
+    if (offset !== undefined) i.offset = offset;
+    return i;
+  }
+
+  private addAssumption(issues: Issue[]): void {
+    if (this.assumptionShown || !this.facts.midstream) return;
+    this.assumptionShown = true;
+    issues.push({ layer: 'session', kind: 'assumption', code: 'mysql.midstream', message: MIDSTREAM_ASSUMPTIONS, frame: this.pkt.frameNo });
+  }
+
+  /** A stream-level problem with no message of its own: shown as an `unknown` record so it is never lost. */
+  private streamIssue(dir: Dir, issue: Issue): void {
+    const ts = this.now();
+    const t = this.opts.tree ? new TreeBuilder() : null;
+    t?.derived(F.anomaly, issue.message);
+    this.sink.emit(this.record(dir, this.pkt.frameNo, ts, this.pkt.frameNo, ts, { kind: 'unknown', reason: issue.message, firstByte: undefined }, t, [], [issue]));
+  }
+
+  private record(dir: Dir, frameNo: number, ts: Timestamp, lastFrameNo: number, lastTs: Timestamp, event: MySqlEvent,
+    t: TreeBuilder | null, packets: PacketRef[], issues: Issue[]): MySqlRecord {
+    if (t) for (const i of issues) t.derived(F.anomaly, i.message);
+    return {
+      id: this.sink.nextId(), conn: this.conn, dir, frameNo, ts, lastFrameNo, lastTs, event,
+      tree: t ? t.roots : null, packets, issues,
+      connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId,
+    };
+  }
+
+  describe(): string {
+    return `${commandName(this.pending[0]?.command ?? -1)} pending`;
+  }
+}
+
+export { copyBytes };

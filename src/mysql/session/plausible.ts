@@ -1,0 +1,57 @@
+/**
+ * Does a chunk of a byte stream start at a MySQL packet boundary? Used to pick up a connection mid-stream,
+ * to resynchronise after lost segments, and to detect MySQL on ports nobody named. A chunk passes when it is a
+ * chain of packet headers that ends exactly at the chunk end (or with one packet running past it), with sequence
+ * ids counting up by one, and a first packet that makes sense for the direction.
+ */
+import { COMMAND_NAMES } from '../constants/commands.js';
+
+const MAX_PLAUSIBLE_PACKET = 0xffffff;
+
+/** A client command: sequence id 0, a known command byte. */
+export function plausibleRequestStart(chunk: Uint8Array): boolean {
+  if (chunk.length < 5) return false;
+  if (chunk[3] !== 0) return false;
+  if (!COMMAND_NAMES.has(chunk[4]!)) return false;
+  return chainFits(chunk);
+}
+
+/** A server greeting (seq 0, protocol 10, printable version) or a response (seq ≥ 1). */
+export function plausibleResponseStart(chunk: Uint8Array): boolean {
+  if (chunk.length < 5) return false;
+  if (chunk[3] === 0) return looksLikeGreeting(chunk);
+  return chainFits(chunk);
+}
+
+/** HandshakeV10: `0a` then a NUL-terminated printable version string starting with a digit. */
+export function looksLikeGreeting(chunk: Uint8Array): boolean {
+  if (chunk.length < 10 || chunk[3] !== 0 || chunk[4] !== 0x0a) return false;
+  const len = chunk[0]! | (chunk[1]! << 8) | (chunk[2]! << 16);
+  if (len < 20 || len > 1024) return false;
+  const c0 = chunk[5]!;
+  if (c0 < 0x30 || c0 > 0x39) return false;
+  const end = Math.min(chunk.length, 4 + len);
+  for (let i = 6; i < end; i++) {
+    const c = chunk[i]!;
+    if (c === 0) return i > 6;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return false;
+}
+
+function chainFits(chunk: Uint8Array): boolean {
+  let off = 0;
+  let expectSeq = chunk[3]!;
+  let packets = 0;
+  while (off + 4 <= chunk.length) {
+    const len = chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16);
+    if (chunk[off + 3] !== expectSeq) return false;
+    if (len > MAX_PLAUSIBLE_PACKET) return false;
+    packets++;
+    off += 4 + len;
+    expectSeq = (expectSeq + 1) & 0xff;
+    if (off >= chunk.length) return true; // ends exactly, or the last packet continues in the next segment
+  }
+  // A few bytes of a next header left over: fine only if some packets matched.
+  return packets > 0 && off <= chunk.length;
+}

@@ -1,0 +1,53 @@
+/**
+ * The session state of one MySQL connection, as printable data (principle 9).
+ *
+ * Connection phase:  await_greeting → await_login → auth → command
+ *                                                  ↘ tls (after an SSLRequest: the rest is TLS records)
+ *   unknown: picked up mid-stream, until a request boundary is seen; ended: after a failed login or COM_QUIT.
+ *
+ * In the command phase each request that expects an answer is queued (pipelining); the head of the queue owns
+ * the server's next packets, and `ResponseState` says what its next packet may be.
+ */
+import type { ColumnDefinition, ResultSet, StmtPrepareOk } from '../messages/types.js';
+
+export type Phase = 'await_greeting' | 'await_login' | 'auth' | 'command' | 'tls' | 'unknown' | 'ended';
+
+export type ResponseState =
+  | { k: 'first' }
+  | { k: 'rs_columns'; left: number }
+  | { k: 'rs_columns_eof' }
+  | { k: 'rs_rows' }
+  | { k: 'field_list' }
+  | { k: 'prep_params'; left: number }
+  | { k: 'prep_params_eof' }
+  | { k: 'prep_columns'; left: number }
+  | { k: 'prep_columns_eof' }
+  | { k: 'infile_data' }
+  | { k: 'infile_result' }
+  | { k: 'auth' }
+  | { k: 'binlog' };
+
+export interface PendingRequest {
+  command: number;
+  frameNo: number;
+  /** For COM_QUERY: the statement, to follow `USE db`. */
+  query: string | undefined;
+  schema: string | undefined;
+  user: string | undefined;
+  /** A text result set under construction. */
+  rs?: ResultSet;
+  prep?: StmtPrepareOk;
+  fieldList?: ColumnDefinition[];
+}
+
+export function describePhase(p: Phase): string {
+  switch (p) {
+    case 'await_greeting': return 'waiting for the server greeting';
+    case 'await_login': return 'waiting for the login request';
+    case 'auth': return 'authenticating';
+    case 'command': return 'command phase';
+    case 'tls': return 'TLS';
+    case 'unknown': return 'picked up mid-stream, not yet synchronised';
+    case 'ended': return 'ended';
+  }
+}

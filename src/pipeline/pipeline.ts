@@ -1,0 +1,142 @@
+/**
+ * Wires the stages: frames → PacketDecoder → TcpReassembler → (MySQL detection) → MySqlSession → records.
+ * Push-based and synchronous per frame; `analyze` (analyze.ts) drives it from a capture stream.
+ */
+import type { AnalyzeOptions, Totals } from '../api-types.js';
+import type { Frame } from '../capture/types.js';
+import type { Issue } from '../core/issues.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
+import { PacketDecoder } from '../decode/decoder.js';
+import type { TcpPacket } from '../decode/types.js';
+import type { ConnInfo, Dir } from '../flow/types.js';
+import type { MySqlRecord } from '../model/record.js';
+import { MySqlSession } from '../mysql/session/connection.js';
+import { TcpReassembler } from '../reassembly/reassembler.js';
+import type { CloseReason, StreamHandler } from '../reassembly/types.js';
+import { MySqlDetector } from './detect.js';
+
+interface ConnEntry {
+  session: MySqlSession | undefined;
+  detector: MySqlDetector | undefined;
+}
+
+export class Pipeline implements StreamHandler {
+  readonly totals: Totals = {
+    format: undefined, bytesRead: 0, frames: 0, tcpSegments: 0, skipped: {}, connections: 0, mysqlConnections: 0,
+    messages: 0, issues: 0, anomalies: 0, truncated: false,
+  };
+  readonly limits: Limits;
+  private readonly decoder = new PacketDecoder();
+  private readonly reassembler: TcpReassembler;
+  private readonly ports: Set<number>;
+  private readonly autoDetect: boolean;
+  private readonly conns = new Map<number, ConnEntry>();
+  /** Sessions of connections that ended, kept for summaries (facts only; framers are released). */
+  readonly sessions: MySqlSession[] = [];
+  private recordId = 0;
+  private firstFrameSeen = false;
+
+  constructor(
+    private readonly opts: AnalyzeOptions,
+    private readonly onRecord: (r: MySqlRecord) => void,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.ports = new Set(opts.ports ?? [3306]);
+    this.autoDetect = opts.autoDetect !== false;
+    this.reassembler = new TcpReassembler(this, {
+      isServerPort: (p) => this.ports.has(p),
+      limits: this.limits,
+      onIssue: (i) => this.issue(i),
+    });
+  }
+
+  frame(f: Frame): void {
+    this.totals.frames++;
+    if (!this.firstFrameSeen) {
+      this.firstFrameSeen = true;
+      this.opts.onFirstFrame?.({ sec: f.tsSec, nsec: f.tsNsec });
+    }
+    const pkt = this.decoder.decode(f);
+    if (!pkt) return;
+    this.totals.tcpSegments++;
+    this.reassembler.push(pkt);
+  }
+
+  issue(i: Issue): void {
+    this.totals.issues++;
+    if (i.kind !== 'info' && i.kind !== 'assumption') this.totals.anomalies++;
+    this.opts.onIssue?.(i);
+  }
+
+  /** Close every connection (end of capture) and complete the totals. */
+  end(): Totals {
+    this.reassembler.end();
+    const t = this.totals;
+    t.connections = this.reassembler.connectionCount;
+    const skipped: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.decoder.skipped)) if (v > 0) skipped[k] = v;
+    t.skipped = skipped;
+    return t;
+  }
+
+  // ------------------------------------------------------------- StreamHandler
+
+  onOpen(conn: ConnInfo): void {
+    const entry: ConnEntry = { session: undefined, detector: undefined };
+    if (this.ports.has(conn.server.port)) entry.session = this.newSession(conn);
+    else if (this.autoDetect) entry.detector = new MySqlDetector();
+    this.conns.set(conn.index, entry);
+  }
+
+  onData(conn: ConnInfo, dir: Dir, bytes: Uint8Array, pkt: TcpPacket): boolean {
+    const e = this.conns.get(conn.index);
+    if (!e) return false;
+    if (e.session) {
+      e.session.data(dir, bytes, pkt);
+      return true;
+    }
+    if (!e.detector) return false;
+    const verdict = e.detector.look(dir, bytes, pkt.frameNo);
+    if (verdict === 'not-mysql') {
+      e.detector = undefined;
+      return false;
+    }
+    if (verdict === 'undecided') return true;
+    const s = this.newSession(conn);
+    e.session = s;
+    const replay = e.detector.takeReplay();
+    e.detector = undefined;
+    if (replay) s.data('c2s', replay.bytes, { ...pkt, frameNo: replay.frameNo, payload: replay.bytes });
+    s.data(dir, bytes, pkt);
+    return true;
+  }
+
+  onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket): void {
+    this.conns.get(conn.index)?.session?.gap(dir, length, pkt);
+  }
+
+  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void {
+    const e = this.conns.get(conn.index);
+    if (!e) return;
+    e.session?.close(reason, pkt);
+    this.conns.delete(conn.index);
+  }
+
+  private newSession(conn: ConnInfo): MySqlSession {
+    this.totals.mysqlConnections++;
+    const s = new MySqlSession(conn, { tree: this.opts.tree === true, hex: this.opts.hex === true, limits: this.limits }, {
+      emit: (r) => this.emit(r),
+      nextId: () => ++this.recordId,
+      swapRoles: (c) => this.reassembler.swapRoles(c, 'greeting'),
+    });
+    this.sessions.push(s);
+    return s;
+  }
+
+  private emit(r: MySqlRecord): void {
+    this.totals.messages++;
+    if (r.issues.some((i) => i.kind !== 'assumption' && i.kind !== 'info')) this.totals.anomalies++;
+    this.totals.issues += r.issues.length;
+    this.onRecord(r);
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { formatTotals } from '../../../src/output/totals.js';
+import { BufferedSink } from '../../../src/output/sink.js';
+import { createReporter } from '../../../src/output/index.js';
+import { StringSink } from '../../../src/output/sink.js';
+import type { Totals } from '../../../src/api-types.js';
+import { seedQuery } from './helpers.js';
+
+const totals: Totals = {
+  format: 'pcap', bytesRead: 1000, frames: 1234, tcpSegments: 1200, skipped: {}, connections: 12,
+  mysqlConnections: 3, messages: 456, issues: 2, anomalies: 2, truncated: false,
+};
+
+describe('formatTotals', () => {
+  it('plain', () => {
+    expect(formatTotals(totals)).toBe('myshark: 1234 frames, 12 connections (3 MySQL), 456 MySQL messages, 2 anomalies');
+  });
+  it('singular, skipped and truncated notes', () => {
+    expect(formatTotals({ ...totals, frames: 1, connections: 1, messages: 1, anomalies: 1, skipped: { 'not-tcp': 8, 'truncated-header': 2, x: 0 }, truncated: true }))
+      .toBe('myshark: 1 frame, 1 connection (3 MySQL), 1 MySQL message, 1 anomaly; 10 frames skipped (not-tcp 8, truncated-header 2); the capture file is truncated (everything before the cut was decoded)');
+  });
+});
+
+describe('BufferedSink', () => {
+  it('flushes at the threshold and on demand', () => {
+    const chunks: string[] = [];
+    const s = new BufferedSink((c) => chunks.push(c), 10);
+    s.write('abcd');
+    s.write('efgh');
+    expect(chunks).toEqual([]);
+    s.write('ij');
+    expect(chunks).toEqual(['abcdefghij']);
+    s.write('k');
+    s.flush();
+    s.flush();
+    expect(chunks).toEqual(['abcdefghij', 'k']);
+  });
+});
+
+describe('createReporter', () => {
+  it('picks the reporter', () => {
+    const rec = seedQuery().rec;
+    const out = (o: Parameters<typeof createReporter>[1]): string => {
+      const sink = new StringSink();
+      createReporter(sink, o).record(rec);
+      return sink.toString();
+    };
+    expect(out({ format: 'json', tree: false, hex: false }).startsWith('{"frame.number":5')).toBe(true);
+    expect(out({ format: 'text', tree: true, hex: false }).startsWith('Frame 5:')).toBe(true);
+    expect(out({ format: 'text', tree: false, hex: true })).toContain('[0004] Command: Query (3)');
+    expect(out({ format: 'text', tree: false, hex: false })).toMatch(/^ {4}5 /);
+  });
+});
