@@ -18,6 +18,9 @@ CREATE DATABASE IF NOT EXISTS inventory CHARACTER SET utf8mb4 COLLATE utf8mb4_un
 GRANT ALL PRIVILEGES ON shop.* TO 'app'@'%', 'app'@'localhost';
 GRANT ALL PRIVILEGES ON inventory.* TO 'app'@'%', 'app'@'localhost';
 GRANT SELECT ON shop.* TO 'other'@'%', 'other'@'localhost';
+-- A wildcard grant so that logging in to a missing `scratch_...` schema gives ERR 1049 (unknown database)
+-- rather than 1044 (access denied to database).
+GRANT ALL PRIVILEGES ON `scratch\_%`.* TO 'app'@'%', 'app'@'localhost';
 
 USE shop;
 CREATE TABLE IF NOT EXISTS customers (

@@ -5,6 +5,7 @@
 import { defineField as f, names, type FieldDef } from '../model/field.js';
 import { CAPABILITY_BITS, MARIADB_CAPABILITY_BITS } from './constants/capabilities.js';
 import { COLUMN_TYPE_NAMES, FIELD_FLAG_BITS } from './constants/column-types.js';
+import { COLLATION_NAMES } from './constants/collations.js';
 import { COMMAND_NAMES } from './constants/commands.js';
 import { STATUS_BITS } from './constants/status.js';
 
@@ -33,7 +34,7 @@ export const F = {
   salt2: f({ name: 'mysql.salt2', label: 'Salt', type: 'bytes', description: 'auth-plugin-data part 2' }),
   capsServer: f({ name: 'mysql.caps.server', label: 'Server Capabilities', type: 'uint', base: 'hex4', description: 'Lower 16 capability bits of the server' }),
   extcapsServer: f({ name: 'mysql.extcaps.server', label: 'Extended Server Capabilities', type: 'uint', base: 'hex4', description: 'Upper 16 capability bits of the server' }),
-  serverLanguage: f({ name: 'mysql.server_language', label: 'Server Language', type: 'uint', description: 'Server default collation id' }),
+  serverLanguage: f({ name: 'mysql.server_language', label: 'Server Language', type: 'uint', description: 'Server default collation id', valueNames: COLLATION_NAMES }),
   serverStatus: f({ name: 'mysql.server_status', label: 'Server Status', type: 'uint', base: 'hex4', description: 'SERVER_STATUS_* flags' }),
   authPluginLength: f({ name: 'mysql.auth_plugin.length', label: 'Authentication Plugin Length', type: 'uint', description: 'Length of auth-plugin-data' }),
   unused: f({ name: 'mysql.unused', label: 'Unused', type: 'bytes', description: 'Reserved filler' }),
@@ -47,7 +48,7 @@ export const F = {
   extcapsClient: f({ name: 'mysql.extcaps.client', label: 'Extended Client Capabilities', type: 'uint', base: 'hex4', description: 'Upper 16 capability bits of the client' }),
   mariadbExtcapsClient: f({ name: 'mariadb.extcaps.client', label: 'MariaDB Extended Client Capabilities', type: 'uint', base: 'hex8', description: 'MariaDB capability bits 32..63 of the client' }),
   maxPacket: f({ name: 'mysql.max_packet', label: 'MAX Packet', type: 'uint', description: 'Largest packet the client accepts' }),
-  charset: f({ name: 'mysql.charset', label: 'Charset', type: 'uint', description: 'Client collation id' }),
+  charset: f({ name: 'mysql.charset', label: 'Charset', type: 'uint', description: 'Client collation id', valueNames: COLLATION_NAMES }),
   user: f({ name: 'mysql.user', label: 'Username', type: 'string', description: 'User name (login, COM_CHANGE_USER)' }),
   passwd: f({ name: 'mysql.passwd', label: 'Password', type: 'bytes', description: 'Auth response (scrambled password)' }),
   schema: f({ name: 'mysql.schema', label: 'Schema', type: 'string', description: 'Schema (login, COM_INIT_DB, COM_CHANGE_USER)' }),
@@ -119,7 +120,7 @@ export const F = {
   fieldOrgTable: f({ name: 'mysql.field.org_table', label: 'Original table', type: 'string', description: 'Physical table' }),
   fieldName: f({ name: 'mysql.field.name', label: 'Name', type: 'string', description: 'Column alias' }),
   fieldOrgName: f({ name: 'mysql.field.org_name', label: 'Original name', type: 'string', description: 'Physical column' }),
-  fieldCharsetnr: f({ name: 'mysql.field.charsetnr', label: 'Charset number', type: 'uint', description: 'Collation id of the column' }),
+  fieldCharsetnr: f({ name: 'mysql.field.charsetnr', label: 'Charset number', type: 'uint', description: 'Collation id of the column', valueNames: COLLATION_NAMES }),
   fieldLength: f({ name: 'mysql.field.length', label: 'Length', type: 'uint', description: 'Column display length' }),
   fieldType: f({ name: 'mysql.field.type', label: 'Type', type: 'uint', description: 'Column type', valueNames: COLUMN_TYPE_NAMES }),
   fieldFlags: f({ name: 'mysql.field.flags', label: 'Flags', type: 'uint', base: 'hex4', description: 'Column flags' }),
