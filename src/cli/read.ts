@@ -146,8 +146,16 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   let stopped = false;
   let captureWarnings = 0;
   let damaged = false;
+  // Live captures and pipes print each message as it arrives; Ctrl-C (or SIGTERM) stops reading cleanly and the
+  // totals are still printed.
+  const interactive = c.input.kind !== 'file';
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const options: AnalyzeOptions = {
     ...analyzeOptions(c),
+    signal: abort.signal,
     onFirstFrame: (ts) => time.set(ts),
     onIssue(issue: Issue) {
       if (issue.layer !== 'capture') return;
@@ -164,6 +172,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   const onRecord = (r: MySqlRecord): void => {
     if (stopped) return;
     reporter.record(r);
+    if (interactive) io.stdout.flush?.();
     seen++;
     if (c.count !== undefined && seen >= c.count) {
       stopped = true;
@@ -175,6 +184,8 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   try {
     totals = await analyze(c.input, options, onRecord);
   } catch (e) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     reporter.end?.();
     if (e instanceof StopReading || stopped) {
       if (c.format === 'text') io.stderr(`myshark: stopped after ${seen} MySQL message${seen === 1 ? '' : 's'} (-c ${c.count})\n`);
@@ -193,6 +204,8 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
     io.stderr(`myshark: internal error, please report it with this trace:\n${stack}\n`);
     return EXIT.INTERNAL;
   }
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
   reporter.end?.();
 
   const code = exitCodeForTotals(totals, damaged);

@@ -1,6 +1,8 @@
 /** Where reporters write. Reporters never touch `console` or `process.stdout` directly (architecture principle 15). */
 export interface Sink {
   write(s: string): void;
+  /** Push buffered output out now (live captures print each message as it arrives). */
+  flush?(): void;
 }
 
 /** A sink that keeps everything in memory (tests, library users). */

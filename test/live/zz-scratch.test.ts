@@ -1,9 +1,15 @@
 import { it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseGeneralLog, parseConnectArgument } from '../support/general-log.js';
-it('scratch', () => {
-const e = parseGeneralLog(readFileSync('/tmp/msk-srv/general.log', 'utf8'));
-console.log(e.length, e.slice(0, 3), e.filter(x=>x.command!=='Query'));
-console.log(e.filter(x=>x.argument.includes('\n')).map(x=>x.argument));
-console.log(parseConnectArgument(e[0]!.argument));
+import { tsharkMysqlPdus, tsharkMessages, tsharkMysqlFields, decodeAsArgs, tsharkVersion } from '../support/tshark.js';
+it('scratch', async () => {
+  console.log(tsharkVersion());
+  const m = JSON.parse(readFileSync('test/fixtures/fixtures.json', 'utf8'));
+  for (const fx of m.fixtures) {
+    const pdus = await tsharkMysqlPdus('test/fixtures/' + fx.file, decodeAsArgs(fx.serverPorts));
+    const msgs = tsharkMessages(pdus);
+    console.log('=== ' + fx.file + ' pdus=' + pdus.length);
+    for (const x of msgs) console.log(JSON.stringify({ ...x, rowTexts: undefined, fields: (x as any).fields ? Object.keys((x as any).fields).join(',') : undefined }));
+  }
+  const fr = await tsharkMysqlFields('test/fixtures/cli-session.pcap');
+  console.log(JSON.stringify(fr.slice(30, 32)).slice(0, 1500));
 });

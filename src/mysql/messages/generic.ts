@@ -17,7 +17,11 @@ export function statusField(r: PayloadReader, t: TreeBuilder | null): number {
   return v;
 }
 
-export function decodeOk(r: PayloadReader, t: TreeBuilder | null, caps: number): Ok {
+/**
+ * `capsKnown` false (connection picked up mid-stream): whether the info is a lenenc string (CLIENT_SESSION_TRACK)
+ * or the rest of the packet is read from its first byte — a lenenc length equal to the bytes that follow.
+ */
+export function decodeOk(r: PayloadReader, t: TreeBuilder | null, caps: number, capsKnown = true): Ok {
   const ok: Ok = { kind: 'ok', header: 0, affectedRows: 0, lastInsertId: 0, status: 0, warnings: 0, info: '' };
   ok.header = tU8(r, t, F.responseCode);
   ok.affectedRows = tLenenc(r, t, F.affectedRows);
@@ -29,7 +33,8 @@ export function decodeOk(r: PayloadReader, t: TreeBuilder | null, caps: number):
     ok.status = statusField(r, t);
   }
   if (r.remaining === 0) return ok;
-  if (hasCap(caps, CLIENT.SESSION_TRACK)) {
+  const sessionTrack = capsKnown ? hasCap(caps, CLIENT.SESSION_TRACK) : r.buf[r.pos]! < 0xfb && r.buf[r.pos] === r.remaining - 1;
+  if (sessionTrack) {
     const p = r.pos;
     ok.info = r.lenencString('info');
     if (ok.info) t?.add(F.message, ok.info, p, r.pos - p);

@@ -55,7 +55,8 @@ export const MIDSTREAM_ASSUMED_CAPS =
 
 export const MIDSTREAM_ASSUMPTIONS =
   'the connection started before the capture: its handshake is missing, so capabilities are assumed ' +
-  '(CLIENT_PROTOCOL_41, no CLIENT_SESSION_TRACK, no compression, no query attributes), the end of each result set ' +
+  '(CLIENT_PROTOCOL_41, no compression, no query attributes), an OK packet\'s info is read as length-encoded ' +
+  '(CLIENT_SESSION_TRACK) only when its first byte equals the length that follows, the end of each result set ' +
   '(EOF or OK) is told apart by its length, and user, schema and thread id stay unknown unless seen later';
 
 /** What the session learned about the connection, for summaries. */
@@ -402,7 +403,7 @@ export class MySqlSession {
     switch (first) {
       case 0x00:
         this.single(p, (r, t) => {
-          const ok = decodeOk(r, t, this.caps);
+          const ok = decodeOk(r, t, this.caps, this.capsKnown);
           this.loginSucceeded();
           return ok;
         });
@@ -618,7 +619,7 @@ export class MySqlSession {
     }
     if (first === 0x00 || (first === 0xfe && p.length >= 7 && cmd !== COM.FIELD_LIST)) {
       let ok: Ok | undefined;
-      this.single(p, (r, t) => (ok = decodeOk(r, t, this.caps)));
+      this.single(p, (r, t) => (ok = decodeOk(r, t, this.caps, this.capsKnown)));
       if (ok) this.afterOk(head, ok);
       this.finishResult(ok?.status ?? 0);
       return;
@@ -667,7 +668,7 @@ export class MySqlSession {
 
   private onChangeUserAuth(head: PendingRequest, p: FramedPacket, first: number): void {
     if (first === 0x00) {
-      this.single(p, (r, t) => decodeOk(r, t, this.caps));
+      this.single(p, (r, t) => decodeOk(r, t, this.caps, this.capsKnown));
       this.facts.user = head.user;
       this.facts.schema = head.schema || undefined;
       this.completeRequest();
@@ -722,7 +723,7 @@ export class MySqlSession {
           rs.status = status = eof.status;
           rs.warnings = eof.warnings;
         } else {
-          const ok = decodeOk(r, t, this.caps);
+          const ok = decodeOk(r, t, this.caps, this.capsKnown);
           rs.end = 'ok';
           rs.status = status = ok.status;
           rs.warnings = ok.warnings;
