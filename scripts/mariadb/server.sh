@@ -30,9 +30,7 @@ start)
   client="$(find_bin mariadb mysql)" || { echo "mariadb client not found (apt-get install mariadb-client)" >&2; exit 3; }
   if is_running; then echo "already running (pid $(cat "$pidf"))" >&2; exit 1; fi
   userarg=(); [[ "$(id -u)" == 0 ]] && userarg=(--user=root)
-  fresh=0
   if [[ ! -d "$data/mysql" ]]; then
-    fresh=1
     install_db="$(find_bin mariadb-install-db mysql_install_db)" || { echo "mariadb-install-db not found" >&2; exit 3; }
     "$install_db" --no-defaults --datadir="$data" --auth-root-authentication-method=normal \
       --skip-test-db "${userarg[@]}" >"$dir/install.log" 2>&1 \
@@ -52,7 +50,10 @@ start)
     sleep 0.1
   done
   "$client" --no-defaults -uroot -S "$sock" -e 'SELECT 1' >/dev/null || { echo "mariadbd did not come up" >&2; exit 1; }
-  if [[ "$fresh" == 1 ]]; then "$client" --no-defaults -uroot -S "$sock" <"$here/setup.sql"; fi
+  if [[ ! -f "$dir/setup.done" ]]; then
+    "$client" --no-defaults -uroot -S "$sock" <"$here/setup.sql"
+    touch "$dir/setup.done"
+  fi
   echo "MARIADB_PORT=$port"
   echo "MARIADB_SOCKET=$sock"
   echo "MARIADB_GENERAL_LOG=$dir/general.log"

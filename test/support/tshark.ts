@@ -148,6 +148,9 @@ export type TsharkMessage =
   | { kind: 'ok'; frame: number; stream: number; affectedRows: number | undefined }
   | { kind: 'err'; frame: number; stream: number; code: number; sqlstate: string | undefined; message: string | undefined }
   | { kind: 'resultset'; frame: number; stream: number; lastFrame: number; numFields: number; rows: number; rowTexts: string[][] }
+  | { kind: 'field_list'; frame: number; stream: number; lastFrame: number; columns: string[] }
+  | { kind: 'auth_switch_request'; frame: number; stream: number; plugin: string | undefined }
+  | { kind: 'auth_switch_response'; frame: number; stream: number }
   | { kind: 'other'; frame: number; stream: number; fields: Record<string, string[]> };
 
 /**
@@ -162,8 +165,29 @@ export function tsharkMessages(pdus: TsharkPdu[]): TsharkMessage[] {
   // CLIENT_DEPRECATE_EOF per stream: both the greeting and the login request have it (no EOF after the columns).
   const serverDeprecateEof = new Map<number, boolean>();
   const deprecateEof = new Map<number, boolean>();
+  // COM_FIELD_LIST responses: column definitions then EOF, grouped into one message.
+  const openFieldList = new Map<number, Extract<TsharkMessage, { kind: 'field_list' }>>();
+  const pendingFieldList = new Map<number, Extract<TsharkMessage, { kind: 'field_list' }>>();
   for (const { frame, stream, fields } of pdus) {
     const f = (k: string) => first(fields, k);
+    const fl = openFieldList.get(stream);
+    if (fl) {
+      if (fields['mysql.field.name']) {
+        if (pendingFieldList.get(stream) === fl) {
+          pendingFieldList.delete(stream);
+          fl.frame = frame;
+          out.push(fl);
+        }
+        fl.columns.push(...fields['mysql.field.name']);
+        fl.lastFrame = frame;
+        continue;
+      }
+      openFieldList.delete(stream);
+      if (f('mysql.eof') !== undefined && f('mysql.command') === undefined) {
+        fl.lastFrame = frame;
+        continue;
+      }
+    }
     const current = openSet.get(stream);
     if (f('mysql.num_fields') !== undefined && f('mysql.command') === undefined) {
       const rs = { kind: 'resultset' as const, frame, stream, lastFrame: frame, numFields: Number(f('mysql.num_fields')), rows: 0, rowTexts: [] as string[][] };
@@ -198,7 +222,17 @@ export function tsharkMessages(pdus: TsharkPdu[]): TsharkMessage[] {
       serverDeprecateEof.set(stream, f('mysql.caps.deprecate_eof') === '1');
       out.push({ kind: 'greeting', frame, stream, version: f('mysql.version')!, threadId: Number(f('mysql.thread_id')) });
     } else if (f('mysql.command') !== undefined) {
-      out.push({ kind: 'command', frame, stream, command: Number(f('mysql.command')), query: f('mysql.query'), schema: f('mysql.schema'), user: f('mysql.user'), table: f('mysql.table_name') });
+      const command = Number(f('mysql.command'));
+      out.push({ kind: 'command', frame, stream, command, query: f('mysql.query'), schema: f('mysql.schema'), user: f('mysql.user'), table: f('mysql.table_name') });
+      if (command === 4) {
+        const list = { kind: 'field_list' as const, frame: -1, stream, lastFrame: -1, columns: [] as string[] };
+        openFieldList.set(stream, list);
+        pendingFieldList.set(stream, list);
+      }
+    } else if (fields['mysql.auth_switch_request.name'] !== undefined) {
+      out.push({ kind: 'auth_switch_request', frame, stream, plugin: f('mysql.auth_switch_request.name') });
+    } else if (fields['mysql.auth_switch_response.data'] !== undefined) {
+      out.push({ kind: 'auth_switch_response', frame, stream });
     } else if (f('mysql.user') !== undefined || fields['mysql.caps.client']) {
       deprecateEof.set(stream, serverDeprecateEof.get(stream) === true && f('mysql.caps.deprecate_eof') === '1');
       out.push({ kind: 'login', frame, stream, user: f('mysql.user'), schema: f('mysql.schema') });
