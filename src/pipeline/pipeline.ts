@@ -31,8 +31,6 @@ export class Pipeline implements StreamHandler {
   private readonly ports: Set<number>;
   private readonly autoDetect: boolean;
   private readonly conns = new Map<number, ConnEntry>();
-  /** Sessions of connections that ended, kept for summaries (facts only; framers are released). */
-  readonly sessions: MySqlSession[] = [];
   private recordId = 0;
   private firstFrameSeen = false;
 
@@ -129,7 +127,6 @@ export class Pipeline implements StreamHandler {
       nextId: () => ++this.recordId,
       swapRoles: (c) => this.reassembler.swapRoles(c, 'greeting'),
     });
-    this.sessions.push(s);
     return s;
   }
 

@@ -969,8 +969,8 @@ export class MySqlSession {
   private streamIssue(dir: Dir, issue: Issue): void {
     const ts = this.now();
     const t = this.opts.tree ? new TreeBuilder() : null;
-    t?.derived(F.anomaly, issue.message);
-    this.sink.emit(this.record(dir, this.pkt.frameNo, ts, this.pkt.frameNo, ts, { kind: 'unknown', reason: issue.message, firstByte: undefined }, t, [], [issue]));
+    const reason = issue.kind === 'gap' && issue.code === 'mysql.resync' ? 'decoding resynchronised' : issue.kind === 'gap' ? 'lost segment' : 'stream problem';
+    this.sink.emit(this.record(dir, this.pkt.frameNo, ts, this.pkt.frameNo, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue]));
   }
 
   private record(dir: Dir, frameNo: number, ts: Timestamp, lastFrameNo: number, lastTs: Timestamp, event: MySqlEvent,

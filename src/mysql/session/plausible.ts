@@ -16,10 +16,15 @@ export function plausibleRequestStart(chunk: Uint8Array): boolean {
   return chainFits(chunk);
 }
 
-/** A server greeting (seq 0, protocol 10, printable version) or a response (seq ≥ 1). */
+/**
+ * A server greeting (seq 0, protocol 10, printable version) or the start of a response (seq 1). Packets in the
+ * middle of a response (rows) are not accepted: without the request they answer they cannot be placed anyway,
+ * and row bytes too easily look like a header.
+ */
 export function plausibleResponseStart(chunk: Uint8Array): boolean {
   if (chunk.length < 5) return false;
   if (chunk[3] === 0) return looksLikeGreeting(chunk);
+  if (chunk[3] !== 1) return false;
   return chainFits(chunk);
 }
 
@@ -39,6 +44,7 @@ export function looksLikeGreeting(chunk: Uint8Array): boolean {
   return false;
 }
 
+/** At least one whole packet, and every header after it fits the chain (a last packet may run past the chunk). */
 function chainFits(chunk: Uint8Array): boolean {
   let off = 0;
   let expectSeq = chunk[3]!;
@@ -47,10 +53,11 @@ function chainFits(chunk: Uint8Array): boolean {
     const len = chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16);
     if (chunk[off + 3] !== expectSeq) return false;
     if (len > MAX_PLAUSIBLE_PACKET) return false;
-    packets++;
     off += 4 + len;
+    if (off > chunk.length) return packets > 0; // the last packet continues in the next segment
+    packets++;
     expectSeq = (expectSeq + 1) & 0xff;
-    if (off >= chunk.length) return true; // ends exactly, or the last packet continues in the next segment
+    if (off === chunk.length) return true;
   }
   // A few bytes of a next header left over: fine only if some packets matched.
   return packets > 0 && off <= chunk.length;
