@@ -60,14 +60,15 @@ echo "== sysbench prepare ($tables tables x $table_size rows)" >&2
 "${sb[@]}" prepare >"$dir/sysbench-prepare.log" 2>&1 || { cat "$dir/sysbench-prepare.log" >&2; exit 1; }
 
 echo "== capturing tcp port $port on lo into $out" >&2
-rm -f "$out"
+rm -f "$out" "$dir/tcpdump.log"
 tcpdump -i lo -s 0 -B 262144 -n -w "$out" "tcp port $port" 2>"$dir/tcpdump.log" &
 tcpdump_pid=$!
 for _ in $(seq 1 100); do grep -q 'listening on' "$dir/tcpdump.log" 2>/dev/null && break; sleep 0.05; done
+sleep 1 # "listening on" comes before the ring is really filled; without this the first connections' handshakes were lost
 
 echo "== sysbench run: $threads threads, $time_s s, ps-mode $ps_mode" >&2
 "${sb[@]}" --time="$time_s" --report-interval=10 run | tee "$dir/sysbench-run.log" >&2
-sleep 0.5
+sleep 2 # libpcap hands packets over in blocks (1 s timeout): let the last block reach the file before SIGINT
 kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" || true; tcpdump_pid=""
 cat "$dir/tcpdump.log" >&2
 if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$dir/tcpdump.log"; then

@@ -205,7 +205,7 @@ export class MySqlSession {
     const what = dir === 'c2s' ? 'client' : 'server';
     const issue: Issue = {
       layer: 'reassembly', kind: 'gap', code: 'tcp.lost_segment',
-      message: `${length} bytes from the ${what} were not captured (lost segment) before frame ${pkt.frameNo}; decoding resumes at the next MySQL packet boundary`,
+      message: `${length} bytes from the ${what} were not captured (lost segment, detected in frame ${pkt.frameNo}); decoding resumes at the next MySQL packet boundary`,
       frame: pkt.frameNo,
     };
     if (dir === 's2c') {
