@@ -50,6 +50,10 @@ export interface Totals {
   anomalies: number;
   /** The file ended in the middle of a record. */
   truncated: boolean;
+  /** IPv4 headers with a wrong checksum (the packets were still decoded and are counted here). */
+  badIpChecksums: number;
+  /** Bytes of TCP payload that were never captured (lost segments, snaplen cuts), over all connections. */
+  lostBytes: number;
 }
 
 /** Errors that stop an analysis before or while reading input; `code` maps to an exit code. */

@@ -19,6 +19,8 @@ export function formatTotals(t: Totals): string {
     const total = skipped.reduce((a, [, n]) => a + n, 0);
     s += `; ${plural(total, 'frame')} skipped (${skipped.map(([k, n]) => `${k} ${n}`).join(', ')})`;
   }
+  if (t.lostBytes > 0) s += `; ${plural(t.lostBytes, 'byte')} of TCP payload not captured (lost segments)`;
+  if (t.badIpChecksums > 0) s += `; ${plural(t.badIpChecksums, 'IPv4 header')} with a bad checksum (decoded anyway)`;
   if (t.truncated) s += '; the capture file is truncated (everything before the cut was decoded)';
   return s;
 }

@@ -23,7 +23,7 @@ interface ConnEntry {
 export class Pipeline implements StreamHandler {
   readonly totals: Totals = {
     format: undefined, bytesRead: 0, frames: 0, tcpSegments: 0, skipped: {}, connections: 0, mysqlConnections: 0,
-    messages: 0, issues: 0, anomalies: 0, truncated: false,
+    messages: 0, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0,
   };
   readonly limits: Limits;
   private readonly decoder = new PacketDecoder();
@@ -74,6 +74,7 @@ export class Pipeline implements StreamHandler {
     const skipped: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.decoder.skipped)) if (v > 0) skipped[k] = v;
     t.skipped = skipped;
+    t.badIpChecksums = this.decoder.badIpChecksums;
     return t;
   }
 
@@ -110,6 +111,7 @@ export class Pipeline implements StreamHandler {
   }
 
   onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket): void {
+    this.totals.lostBytes += length;
     this.conns.get(conn.index)?.session?.gap(dir, length, pkt);
   }
 

@@ -12,7 +12,7 @@ const stdin = new PassThrough();
 
 const totals: Totals = {
   format: 'pcap', bytesRead: 100, frames: 10, tcpSegments: 10, skipped: {}, connections: 1,
-  mysqlConnections: 1, messages: 2, issues: 0, anomalies: 0, truncated: false,
+  mysqlConnections: 1, messages: 2, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0,
 };
 
 function io() {

@@ -8,7 +8,7 @@ import { seedQuery } from './helpers.js';
 
 const totals: Totals = {
   format: 'pcap', bytesRead: 1000, frames: 1234, tcpSegments: 1200, skipped: {}, connections: 12,
-  mysqlConnections: 3, messages: 456, issues: 2, anomalies: 2, truncated: false,
+  mysqlConnections: 3, messages: 456, issues: 2, anomalies: 2, truncated: false, badIpChecksums: 0, lostBytes: 0,
 };
 
 describe('formatTotals', () => {
