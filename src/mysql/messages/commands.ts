@@ -30,9 +30,10 @@ function u8String(r: PayloadReader, t: TreeBuilder | null, def: typeof F.slaveUs
 
 export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: number): Command {
   const node = t?.open(F.request, null, r.pos);
-  const code = tU8(r, t, F.command);
-  const c: Command = { kind: 'command', command: code };
+  const c: Command = { kind: 'command', command: -1 };
   try {
+    const code = tU8(r, t, F.command); // inside the try: an empty payload must close the subtree too
+    c.command = code;
     switch (code) {
       case COM.QUERY:
         if (hasCap(caps, CLIENT.QUERY_ATTRIBUTES)) {

@@ -41,47 +41,48 @@ export function decodeGreeting(r: PayloadReader, t: TreeBuilder | null): Greetin
   };
   const start = r.pos;
   const node = t?.open(F.serverGreeting, null, start);
-  g.protocol = tU8(r, t, F.protocol);
-  g.version = tNulString(r, t, F.version);
-  g.mariadb = g.version.startsWith('5.5.5-') || /mariadb/i.test(g.version);
-  g.threadId = tU32(r, t, F.threadId);
-  if (g.protocol !== 10) {
+  try {
+    g.protocol = tU8(r, t, F.protocol);
+    g.version = tNulString(r, t, F.version);
+    g.mariadb = g.version.startsWith('5.5.5-') || /mariadb/i.test(g.version);
+    g.threadId = tU32(r, t, F.threadId);
+    if (g.protocol !== 10) return g;
+    tBytes(r, t, F.salt, 8);
+    r.skip(1, 'filler');
+    const low = capsLow(r, t, F.capsServer);
+    g.capabilities = low;
+    if (r.remaining > 0) {
+      g.collation = tU8(r, t, F.serverLanguage);
+      const sp = r.pos;
+      g.status = r.u16('status flags');
+      if (t) t.flags(t.add(F.serverStatus, g.status, sp, 2), STATUS_FLAG_FIELDS, g.status);
+      const high = capsHigh(r, t, F.extcapsServer);
+      g.capabilities = (low | (high << 16)) >>> 0;
+      const authLen = tU8(r, t, F.authPluginLength);
+      if (!hasCap(g.capabilities, CLIENT.LONG_PASSWORD)) {
+        // MariaDB 10.2+: 6 reserved bytes then 4 bytes of extended capabilities.
+        tBytes(r, t, F.unused, 6);
+        const mp = r.pos;
+        g.mariadbCapabilities = r.u32('MariaDB extended capabilities');
+        if (t) t.flags(t.add(F.mariadbExtcapsServer, g.mariadbCapabilities, mp, 4), MARIADB_CAPS_FLAG_FIELDS, g.mariadbCapabilities);
+        g.mariadb = true;
+      } else {
+        tBytes(r, t, F.unused, 10);
+      }
+      if (hasCap(g.capabilities, CLIENT.SECURE_CONNECTION)) {
+        const n = Math.max(13, authLen - 8);
+        tBytes(r, t, F.salt2, Math.min(n, r.remaining));
+      }
+      if (hasCap(g.capabilities, CLIENT.PLUGIN_AUTH) && r.remaining > 0) {
+        const p = r.pos;
+        g.authPlugin = r.nulStringOrRest(F.authPlugin.label);
+        t?.add(F.authPlugin, g.authPlugin, p, r.pos - p);
+      }
+    }
+  } finally {
+    // Closed even when a read fails, so the partial subtree keeps its length and later nodes stay outside it.
     if (node) t!.close(node, r.pos);
-    return g;
   }
-  tBytes(r, t, F.salt, 8);
-  r.skip(1, 'filler');
-  const low = capsLow(r, t, F.capsServer);
-  g.capabilities = low;
-  if (r.remaining > 0) {
-    g.collation = tU8(r, t, F.serverLanguage);
-    const sp = r.pos;
-    g.status = r.u16('status flags');
-    if (t) t.flags(t.add(F.serverStatus, g.status, sp, 2), STATUS_FLAG_FIELDS, g.status);
-    const high = capsHigh(r, t, F.extcapsServer);
-    g.capabilities = (low | (high << 16)) >>> 0;
-    const authLen = tU8(r, t, F.authPluginLength);
-    if (!hasCap(g.capabilities, CLIENT.LONG_PASSWORD)) {
-      // MariaDB 10.2+: 6 reserved bytes then 4 bytes of extended capabilities.
-      tBytes(r, t, F.unused, 6);
-      const mp = r.pos;
-      g.mariadbCapabilities = r.u32('MariaDB extended capabilities');
-      if (t) t.flags(t.add(F.mariadbExtcapsServer, g.mariadbCapabilities, mp, 4), MARIADB_CAPS_FLAG_FIELDS, g.mariadbCapabilities);
-      g.mariadb = true;
-    } else {
-      tBytes(r, t, F.unused, 10);
-    }
-    if (hasCap(g.capabilities, CLIENT.SECURE_CONNECTION)) {
-      const n = Math.max(13, authLen - 8);
-      tBytes(r, t, F.salt2, Math.min(n, r.remaining));
-    }
-    if (hasCap(g.capabilities, CLIENT.PLUGIN_AUTH) && r.remaining > 0) {
-      const p = r.pos;
-      g.authPlugin = r.nulStringOrRest(F.authPlugin.label);
-      t?.add(F.authPlugin, g.authPlugin, p, r.pos - p);
-    }
-  }
-  if (node) t!.close(node, r.pos);
   return g;
 }
 
@@ -98,6 +99,15 @@ export function decodeHandshakeResponse(r: PayloadReader, t: TreeBuilder | null)
 
   const isSsl = total === 32 && hasCap(caps16, CLIENT.SSL);
   const node = t?.open(isSsl ? F.sslRequest : F.loginRequest, null, start);
+  try {
+    return decodeHandshakeResponse41(r, t, isSsl);
+  } finally {
+    // Closed even when a read fails (partial subtree keeps its length; later nodes stay outside it).
+    if (node) t!.close(node, r.pos);
+  }
+}
+
+function decodeHandshakeResponse41(r: PayloadReader, t: TreeBuilder | null, isSsl: boolean): HandshakeResponse | SslRequest {
   const low = capsLow(r, t, F.capsClient);
   const high = capsHigh(r, t, F.extcapsClient);
   const caps = (low | (high << 16)) >>> 0;
@@ -112,10 +122,7 @@ export function decodeHandshakeResponse(r: PayloadReader, t: TreeBuilder | null)
   } else {
     tBytes(r, t, F.unused, 23);
   }
-  if (isSsl) {
-    if (node) t!.close(node, r.pos);
-    return { kind: 'ssl_request', capabilities: caps, maxPacket, collation };
-  }
+  if (isSsl) return { kind: 'ssl_request', capabilities: caps, maxPacket, collation };
   const resp: HandshakeResponse = {
     kind: 'handshake_response', format: 41, capabilities: caps, mariadbCapabilities: mariadbCaps, maxPacket,
     collation, user: '', schema: undefined, authPlugin: undefined, attributes: [], zstdLevel: undefined,
@@ -143,7 +150,6 @@ export function decodeHandshakeResponse(r: PayloadReader, t: TreeBuilder | null)
   }
   if (hasCap(caps, CLIENT.CONNECT_ATTRS) && r.remaining > 0) decodeConnectAttributes(r, t, resp.attributes);
   if (hasCap(caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM) && r.remaining > 0) resp.zstdLevel = tU8(r, t, F.zstdLevel);
-  if (node) t!.close(node, r.pos);
   return resp;
 }
 
@@ -166,7 +172,7 @@ export function decodeConnectAttributes(r: PayloadReader, t: TreeBuilder | null,
       const pv = r.pos;
       const value = r.lenencString('attribute value');
       t?.add(F.connattrsValue, value, pv, r.pos - pv);
-      if (attr) t!.close(attr, r.pos);
+      if (attr) t!.close(attr, r.pos); // on a failed read the outer close below closes it too
       out.push([name, value]);
     }
   } finally {
@@ -178,6 +184,14 @@ export function decodeConnectAttributes(r: PayloadReader, t: TreeBuilder | null,
 /** Protocol::HandshakeResponse320 (pre-4.1 clients). */
 function decodeHandshakeResponse320(r: PayloadReader, t: TreeBuilder | null): HandshakeResponse {
   const node = t?.open(F.loginRequest, null, r.pos);
+  try {
+    return decodeHandshakeResponse320Body(r, t);
+  } finally {
+    if (node) t!.close(node, r.pos);
+  }
+}
+
+function decodeHandshakeResponse320Body(r: PayloadReader, t: TreeBuilder | null): HandshakeResponse {
   const caps = capsLow(r, t, F.capsClient);
   const p = r.pos;
   const maxPacket = r.u24('max packet size');
@@ -192,7 +206,6 @@ function decodeHandshakeResponse320(r: PayloadReader, t: TreeBuilder | null): Ha
   } else {
     tRestBytes(r, t, F.passwd);
   }
-  if (node) t!.close(node, r.pos);
   return {
     kind: 'handshake_response', format: 320, capabilities: caps, mariadbCapabilities: 0, maxPacket, collation: 0,
     user, schema, authPlugin: undefined, attributes: [], zstdLevel: undefined,

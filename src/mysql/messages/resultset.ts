@@ -26,43 +26,58 @@ export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, 
   const c: ColumnDefinition = {
     catalog: '', schema: '', table: '', orgTable: '', name: '', orgName: '', charset: 0, columnLength: 0, type: 0, flags: 0, decimals: 0,
   };
-  c.catalog = tLenencString(r, t, F.fieldCatalog);
-  c.schema = tLenencString(r, t, F.fieldDb);
-  c.table = tLenencString(r, t, F.fieldTable);
-  c.orgTable = tLenencString(r, t, F.fieldOrgTable);
-  c.name = tLenencString(r, t, F.fieldName);
-  c.orgName = tLenencString(r, t, F.fieldOrgName);
-  if ((mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0) {
-    const p = r.pos;
-    const ext = r.lenencBytes('extended metadata');
-    t?.add(F.payload, new Uint8Array(ext), p, r.pos - p);
-  }
-  r.lenenc('length of fixed fields');
-  c.charset = tU16(r, t, F.fieldCharsetnr);
-  c.columnLength = tU32(r, t, F.fieldLength);
-  c.type = tU8(r, t, F.fieldType);
-  const pf = r.pos;
-  c.flags = r.u16(F.fieldFlags.label);
-  if (t) t.flags(t.add(F.fieldFlags, c.flags, pf, 2), FIELD_FLAG_FIELDS, c.flags);
-  c.decimals = tU8(r, t, F.fieldDecimals);
-  if (r.remaining >= 2) r.skip(2, 'filler');
-  if (withDefault && r.remaining > 0) {
-    const p = r.pos;
-    const d = r.lenencStringOrNull('default value');
-    if (d !== null) t?.add(F.fieldDefault, d, p, r.pos - p);
-  }
-  if (r.remaining > 0) tRestBytes(r, t, F.payload);
-  if (node) {
-    // Label the subtree with the column name, as Wireshark does ("Field: name").
-    (node as { value: unknown }).value = c.name;
-    t!.close(node, r.pos);
+  try {
+    c.catalog = tLenencString(r, t, F.fieldCatalog);
+    c.schema = tLenencString(r, t, F.fieldDb);
+    c.table = tLenencString(r, t, F.fieldTable);
+    c.orgTable = tLenencString(r, t, F.fieldOrgTable);
+    c.name = tLenencString(r, t, F.fieldName);
+    c.orgName = tLenencString(r, t, F.fieldOrgName);
+    if ((mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0) {
+      const p = r.pos;
+      const ext = r.lenencBytes('extended metadata');
+      t?.add(F.payload, new Uint8Array(ext), p, r.pos - p);
+    }
+    r.lenenc('length of fixed fields');
+    c.charset = tU16(r, t, F.fieldCharsetnr);
+    c.columnLength = tU32(r, t, F.fieldLength);
+    c.type = tU8(r, t, F.fieldType);
+    const pf = r.pos;
+    c.flags = r.u16(F.fieldFlags.label);
+    if (t) t.flags(t.add(F.fieldFlags, c.flags, pf, 2), FIELD_FLAG_FIELDS, c.flags);
+    c.decimals = tU8(r, t, F.fieldDecimals);
+    if (r.remaining >= 2) r.skip(2, 'filler');
+    if (withDefault && r.remaining > 0) {
+      const p = r.pos;
+      const d = r.lenencStringOrNull('default value');
+      if (d !== null) t?.add(F.fieldDefault, d, p, r.pos - p);
+    }
+    if (r.remaining > 0) tRestBytes(r, t, F.payload);
+  } finally {
+    if (node) {
+      // Label the subtree with the column name, as Wireshark does ("Field: name"). Closed even when a read fails.
+      (node as { value: unknown }).value = c.name;
+      t!.close(node, r.pos);
+    }
   }
   return c;
 }
 
 /** A text row: one string<lenenc> per column, 0xFB for NULL. `out` receives the values when rows are kept. */
 export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null): void {
-  const node = t?.open(F.row, null, r.pos);
+  if (!t) {
+    decodeTextRowValues(r, null, columns, out);
+    return;
+  }
+  const node = t.open(F.row, null, r.pos);
+  try {
+    decodeTextRowValues(r, t, columns, out);
+  } finally {
+    t.close(node, r.pos); // even when a value runs past the end of the packet
+  }
+}
+
+function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null): void {
   for (let i = 0; i < columns && r.remaining > 0; i++) {
     const p = r.pos;
     const v = r.lenencStringOrNull('row value');
@@ -73,5 +88,4 @@ export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: 
     out?.push(v);
   }
   if (r.remaining > 0) tRestBytes(r, t, F.payload);
-  if (node) t!.close(node, r.pos);
 }

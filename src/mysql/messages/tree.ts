@@ -31,9 +31,13 @@ export class TreeBuilder {
     return node;
   }
 
-  /** Close the innermost subtree; its length becomes `end - offset` when end is given. */
+  /**
+   * Close `node`'s subtree (and any subtree still open inside it, e.g. one a decoder left when a read failed);
+   * its length becomes `end - offset` when end is given. Closing a node that is not open changes nothing.
+   */
   close(node: FieldNode, end?: number): void {
-    if (this.stack.length > 1) this.stack.pop();
+    const i = node.children ? this.stack.lastIndexOf(node.children) : -1;
+    if (i > 0) this.stack.length = i;
     if (end !== undefined && node.offset >= 0) node.length = end - node.offset;
   }
 

@@ -183,6 +183,7 @@ export class MySqlSession {
 
   private resynced(dir: Dir): void {
     this.desync[dir] = false;
+    this.nextSeq = -1;
     if (this.dropped[dir] > 0) {
       this.streamIssue(dir, {
         layer: 'mysql', kind: 'gap', code: 'mysql.resync',
@@ -202,6 +203,7 @@ export class MySqlSession {
     const lost = this.framers[dir].midPacket || this.building !== null || (dir === 's2c' && this.pending.length > 0);
     this.framers[dir].reset();
     this.desync[dir] = true;
+    this.nextSeq = -1;
     const what = dir === 'c2s' ? 'client' : 'server';
     const issue: Issue = {
       layer: 'reassembly', kind: 'gap', code: 'tcp.lost_segment',
@@ -238,8 +240,34 @@ export class MySqlSession {
 
   private onPacket(dir: Dir, p: FramedPacket): void {
     this.curDir = dir;
+    this.checkSequence(dir, p);
     if (dir === 'c2s') this.onClientPacket(p);
     else this.onServerPacket(p);
+  }
+
+  /**
+   * Sequence ids count up by one across both directions of an exchange and restart at 0 with every command
+   * (a client packet with sequence id 0 in the command phase). After a gap or a mid-stream start the expected id is
+   * unknown until the next packet. A mismatch is attached to the message of that packet.
+   */
+  private checkSequence(dir: Dir, p: FramedPacket): void {
+    const newCommand = dir === 'c2s' && p.seq === 0 && (this.phase === 'command' || this.phase === 'unknown');
+    if (this.nextSeq !== -1 && !newCommand && p.seq !== this.nextSeq) {
+      this.seqIssue = this.issue('unexpected', 'mysql.unexpected_sequence',
+        `packet sequence id ${p.seq} where ${this.nextSeq} was expected: a packet is missing, duplicated or out of place`);
+    }
+    this.nextSeq = (p.lastSeq + 1) & 0xff;
+  }
+
+  /** Next expected sequence id, -1 when unknown. */
+  private nextSeq = -1;
+  private seqIssue: Issue | null = null;
+
+  private takeSeqIssue(into: Issue[]): void {
+    if (this.seqIssue) {
+      into.push(this.seqIssue);
+      this.seqIssue = null;
+    }
   }
 
   private onClientPacket(p: FramedPacket): void {
@@ -848,6 +876,7 @@ export class MySqlSession {
     const t = this.opts.tree ? new TreeBuilder() : null;
     if (t) this.headerNodes(t, p);
     const issues: Issue[] = [];
+    this.takeSeqIssue(issues);
     const r = this.reader.reset(p.payload);
     let ev: MySqlEvent;
     try {
@@ -891,6 +920,7 @@ export class MySqlSession {
       this.headerNodes(t, p);
     }
     if (keep) b.packets.push(this.packetRef(p));
+    this.takeSeqIssue(b.issues);
     const r = this.reader.reset(p.payload);
     try {
       decode(r, t);
