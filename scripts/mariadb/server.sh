@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throwaway MariaDB on loopback, for fixture captures and by hand. Shell twin of test/support/mariadb.ts.
 #
-#   scripts/mariadb/server.sh start DIR [PORT] [BIND]   # PORT default 3306, BIND default 127.0.0.1,::1
+#   scripts/mariadb/server.sh start DIR [PORT] [BIND] [MARIADBD_OPTION...]
+#                                     # PORT default 3306, BIND default 127.0.0.1,::1; options after BIND are
+#                                     # passed to mariadbd last (e.g. --ssl-cert=... --ssl-key=... --ssl-ca=...)
 #   scripts/mariadb/server.sh stop DIR
 #   scripts/mariadb/server.sh status DIR
 #
@@ -26,6 +28,7 @@ is_running() { [[ -f "$pidf" ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
 case "$cmd" in
 start)
   port="${3:-3306}"; bind="${4:-127.0.0.1,::1}"
+  extra=("${@:5}")   # more mariadbd options, appended after ours
   mariadbd="$(find_bin mariadbd mysqld)" || { echo "mariadbd not found (apt-get install mariadb-server)" >&2; exit 3; }
   client="$(find_bin mariadb mysql)" || { echo "mariadb client not found (apt-get install mariadb-client)" >&2; exit 3; }
   if is_running; then echo "already running (pid $(cat "$pidf"))" >&2; exit 1; fi
@@ -42,7 +45,7 @@ start)
     --general-log=1 --general-log-file="$dir/general.log" --log-output=FILE \
     --log-error="$dir/error.log" --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --skip-log-bin --max-connections=50 >/dev/null 2>&1 &
+    --skip-log-bin --max-connections=50 "${extra[@]}" >/dev/null 2>&1 &
   # Wait until it accepts connections on the socket and on TCP.
   for _ in $(seq 1 300); do
     if "$client" --no-defaults -uroot -S "$sock" -e 'SELECT 1' >/dev/null 2>&1; then break; fi

@@ -64,7 +64,7 @@ function collect(nodes: readonly FieldNode[], packet: number, into: FieldNode[])
 
 /** The fields of packet `index` with their byte ranges (header + payload offsets), one per line. */
 export function fieldMap(r: MySqlRecord, index: number, p: PacketRef): string {
-  const lines: string[] = [`${range(0, 3)} Packet Length: ${p.length}\n`, `${range(3, 1)} Packet Number: ${p.seq}\n`];
+  const lines: string[] = r.event.kind === 'tls' ? [] : [`${range(0, 3)} Packet Length: ${p.length}\n`, `${range(3, 1)} Packet Number: ${p.seq}\n`];
   if (r.tree) {
     const fields: FieldNode[] = [];
     collect(r.tree, index, fields);

@@ -92,7 +92,11 @@ export function describeEvent(e: MySqlEvent): string {
     case 'eof':
       return `Response EOF${e.warnings > 0 ? `  warnings=${e.warnings}` : ''}`;
     case 'resultset': {
-      let s = `Response Result set  ${plural(e.columnCount, 'column')}, ${plural(e.rowCount, 'row')}`;
+      let s = e.binary && e.columnCount === 0
+        ? `Response Rows  ${plural(e.rowCount, 'row')}`
+        : `Response Result set  ${plural(e.columnCount, 'column')}, ${plural(e.rowCount, 'row')}`;
+      if (e.binary) s += ' (binary protocol; values not decoded yet)';
+      if ((e.status & 0x0040) !== 0 && e.rowCount === 0) s += ' (cursor opened: rows follow COM_STMT_FETCH)';
       if (e.warnings > 0) s += `, ${plural(e.warnings, 'warning')}`;
       if (e.end === 'err' && e.error) {
         const x = e.error;

@@ -95,10 +95,12 @@ export function renderTree(r: MySqlRecord, base: TimeBase | undefined = undefine
     return out.join('');
   }
   const groups = groupByPacket(r.tree, r.packets.length);
+  const tls = r.event.kind === 'tls';
   groups.forEach((nodes, i) => {
-    out.push('MySQL Protocol\n');
+    // After an SSLRequest the stream is TLS records, not MySQL packets.
+    out.push(tls ? 'Transport Layer Security\n' : 'MySQL Protocol\n');
     const p = r.packets[i];
-    if (p) {
+    if (p && !tls) {
       out.push(`${INDENT}Packet Length: ${p.length}\n`);
       out.push(`${INDENT}Packet Number: ${p.seq}\n`);
     }

@@ -539,3 +539,64 @@ export function framesOf(segs: readonly SegmentSpec[], o: { link?: LinkKind; cli
     };
   });
 }
+
+// ---------------------------------------------------------------- a whole session
+
+export interface StandardConversationOptions {
+  /** Client sets CLIENT_DEPRECATE_EOF (the MySQL 8-like server offers it): result sets end with a 0xFE OK. */
+  deprecateEof?: boolean;
+}
+
+/** What `standardConversation` contains, in order, as the records a decoder should give (dir, kind, details). */
+export const STANDARD_EXPECTED = [
+  { dir: 's2c', kind: 'greeting' },
+  { dir: 'c2s', kind: 'handshake_response', user: 'app', schema: 'shop' },
+  { dir: 's2c', kind: 'ok' },
+  { dir: 'c2s', kind: 'command', command: 0x03, query: 'SELECT id, name FROM t' },
+  { dir: 's2c', kind: 'resultset', rowCount: 2, columns: 2, moreResults: false },
+  { dir: 'c2s', kind: 'command', command: 0x03, query: 'CALL p()' },
+  { dir: 's2c', kind: 'resultset', rowCount: 1, columns: 1, moreResults: true },
+  { dir: 's2c', kind: 'ok' },
+  { dir: 'c2s', kind: 'command', command: 0x03, query: 'SELECT * FROM nope' },
+  { dir: 's2c', kind: 'err', code: 1146 },
+  { dir: 'c2s', kind: 'command', command: 0x04 },
+  { dir: 's2c', kind: 'field_list', columns: 2 },
+  { dir: 'c2s', kind: 'command', command: 0x16, query: 'SELECT ? + ?' },
+  { dir: 's2c', kind: 'stmt_prepare_ok', columns: 1, params: 2 },
+  { dir: 'c2s', kind: 'command', command: 0x01 },
+] as const;
+
+/**
+ * handshake → login → OK → query → result set → CALL (two results: SERVER_MORE_RESULTS_EXISTS) → error →
+ * field list → prepare OK → quit. One chunk per side's turn (chunk i is in frame 4 + i with `segmentsOf` defaults).
+ */
+export function standardConversation(o: StandardConversationOptions = {}): Conversation {
+  const dep = o.deprecateEof === true;
+  const clientCaps = (CLIENT_CAPS_BASE | CLIENT.CONNECT_WITH_DB | (dep ? CLIENT.DEPRECATE_EOF : 0)) >>> 0;
+  const caps = (SERVER_CAPS_MYSQL8 & clientCaps) >>> 0;
+  const end = (status = 0x0002): Bytes => (dep ? okEof({ status }, caps) : eof({ status }, caps));
+  const cv = new Conversation();
+  cv.server(handshakeV10({ version: '8.0.36', threadId: 77 }), { seq: 0, label: 'greeting' });
+  cv.client(handshakeResponse41({ capabilities: clientCaps, user: 'app', schema: 'shop' }), { seq: 1, label: 'login' });
+  cv.server(ok({}, caps), { label: 'login OK' });
+  cv.client(com.query('SELECT id, name FROM t'), { label: 'query' });
+  cv.server(resultSetPayloads({
+    columns: [{ name: 'id', type: 3 }, { name: 'name', type: 253 }], rows: [['1', 'alpha'], ['2', null]], deprecateEof: dep, caps,
+  }), { label: 'result set' });
+  cv.client(com.query('CALL p()'), { label: 'CALL' });
+  cv.server([
+    ...resultSetPayloads({ columns: [{ name: 'n', type: 8 }], rows: [['42']], deprecateEof: dep, caps, endStatus: 0x000a }),
+    ok({ status: 0x0002 }, caps),
+  ], { label: 'CALL results' });
+  cv.client(com.query('SELECT * FROM nope'), { label: 'bad query' });
+  cv.server(err({ code: 1146, sqlstate: '42S02', message: "Table 'shop.nope' doesn't exist" }), { label: 'ERR' });
+  cv.client(com.fieldList('t'), { label: 'field list' });
+  cv.server([columnDef({ name: 'id', default: null }), columnDef({ name: 'name', default: 'x' }), end()], { label: 'field list response' });
+  cv.client(com.stmtPrepare('SELECT ? + ?'), { label: 'prepare' });
+  cv.server([
+    stmtPrepareOk({ stmtId: 1, numColumns: 1, numParams: 2 }), columnDef({ name: '?' }), columnDef({ name: '?' }), ...(dep ? [] : [eof({}, caps)]),
+    columnDef({ name: '? + ?' }), ...(dep ? [] : [eof({}, caps)]),
+  ], { label: 'prepare OK' });
+  cv.client(com.quit(), { label: 'quit' });
+  return cv;
+}

@@ -3,6 +3,7 @@
  * with COM_FIELD_LIST and COM_STMT_PREPARE responses. Column definitions use Protocol::ColumnDefinition41;
  * MariaDB adds extended type info when MARIADB_CLIENT_EXTENDED_METADATA was negotiated.
  */
+import { DecodeError } from '../../core/issues.js';
 import type { PayloadReader } from '../codec/payload-reader.js';
 import { MARIADB_CLIENT } from '../constants/capabilities.js';
 import { F, FIELD_FLAG_FIELDS } from '../fields.js';
@@ -78,7 +79,8 @@ export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: 
 }
 
 function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null): void {
-  for (let i = 0; i < columns && r.remaining > 0; i++) {
+  let i = 0;
+  for (; i < columns && r.remaining > 0; i++) {
     const p = r.pos;
     const v = r.lenencStringOrNull('row value');
     if (t) {
@@ -86,6 +88,11 @@ function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: n
       else t.add(F.rowText, v, p, r.pos - p);
     }
     out?.push(v);
+  }
+  if (i < columns) {
+    // Every column has a value (0xFB for NULL): a shorter row was cut. The values read so far are kept.
+    throw new DecodeError('truncated', 'mysql.truncated_payload',
+      `the row ends after ${i} of its ${columns} values (payload offset ${r.pos})`, r.pos);
   }
   if (r.remaining > 0) tRestBytes(r, t, F.payload);
 }

@@ -117,6 +117,8 @@ export interface ResultSet {
   moreResults: boolean;
   /** The error that ended the set, when end is 'err'. */
   error?: Err;
+  /** Binary protocol rows (prepared statements): counted; their values are not decoded yet (rows stays empty). */
+  binary?: boolean;
 }
 
 /** Response to COM_FIELD_LIST: column definitions then EOF. */

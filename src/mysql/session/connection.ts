@@ -22,6 +22,7 @@ import type { CloseReason } from '../../reassembly/types.js';
 import { PayloadReader } from '../codec/payload-reader.js';
 import { PacketFramer, type FramedPacket } from '../codec/framer.js';
 import { TlsRecordFramer, type TlsRecordHeader } from '../codec/tls-records.js';
+import { CompressedFramer } from '../codec/compressed-framer.js';
 import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
 import { COM, commandHasResponse, commandName } from '../constants/commands.js';
 import { SERVER } from '../constants/status.js';
@@ -139,6 +140,10 @@ export class MySqlSession {
       this.tls[dir].push(bytes, pkt.frameNo);
       return;
     }
+    if (this.compression !== 'none') {
+      this.pushCompressed(dir, bytes, pkt.frameNo);
+      return;
+    }
     if (this.desync[dir]) {
       if (!this.tryResync(dir, bytes)) {
         this.dropped[dir] += bytes.length;
@@ -154,7 +159,53 @@ export class MySqlSession {
       dir = 's2c';
     }
     const used = this.framers[dir].push(bytes, pkt.frameNo);
-    if (used < bytes.length && (this.phase as Phase) === 'tls') this.tls[dir].push(bytes.subarray(used), pkt.frameNo);
+    if (used < bytes.length) {
+      // The stream switched mode after a packet of this chunk (TLS after SSLRequest, compression after the login).
+      if ((this.phase as Phase) === 'tls') this.tls[dir].push(bytes.subarray(used), pkt.frameNo);
+      else if (this.compression !== 'none') this.pushCompressed(dir, bytes.subarray(used), pkt.frameNo);
+    }
+  }
+
+  // ---------------------------------------------------------------- compression
+
+  /** CLIENT_COMPRESS (zlib) or CLIENT_ZSTD_COMPRESSION_ALGORITHM, in force from the packet after the login's OK. */
+  private compression: 'none' | 'zlib' | 'zstd' = 'none';
+  private inflaters: Record<Dir, CompressedFramer> | null = null;
+  private zstdReported = false;
+
+  private startCompression(): void {
+    const zstd = hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM);
+    this.compression = zstd ? 'zstd' : 'zlib';
+    this.facts.compressed = true;
+    const max = this.opts.limits.maxMessageBytes;
+    const mk = (dir: Dir) => new CompressedFramer(
+      (bytes, _h, frameNo) => {
+        if (!this.desync[dir]) this.framers[dir].push(bytes, frameNo);
+      },
+      (message) => this.streamIssue(dir, { layer: 'mysql', kind: 'malformed', code: 'mysql.uncompress_failure', message, frame: this.pkt.frameNo }),
+      max,
+    );
+    this.inflaters = { c2s: mk('c2s'), s2c: mk('s2c') };
+    this.framers.s2c.halt(); // the OK that ended the login is the last uncompressed server packet
+  }
+
+  private pushCompressed(dir: Dir, bytes: Uint8Array, frameNo: number): void {
+    if (this.compression === 'zstd') {
+      if (!this.zstdReported) {
+        this.zstdReported = true;
+        this.streamIssue(dir, {
+          layer: 'mysql', kind: 'info', code: 'mysql.zstd_not_decoded',
+          message: 'this connection negotiated zstd compression, which this version does not decode yet; its packets are skipped',
+          frame: frameNo,
+        });
+      }
+      return;
+    }
+    if (this.desync[dir]) {
+      this.dropped[dir] += bytes.length;
+      return;
+    }
+    this.inflaters?.[dir].push(bytes, frameNo);
   }
 
   private swappedJustNow = false;
@@ -202,6 +253,7 @@ export class MySqlSession {
     }
     const lost = this.framers[dir].midPacket || this.building !== null || (dir === 's2c' && this.pending.length > 0);
     this.framers[dir].reset();
+    this.inflaters?.[dir].reset();
     this.desync[dir] = true;
     this.nextSeq = -1;
     const what = dir === 'c2s' ? 'client' : 'server';
@@ -337,6 +389,12 @@ export class MySqlSession {
     }
     // A new command (sequence id 0).
     if (this.phase !== 'command') this.phase = 'command';
+    if (!this.capsKnown && (this.resp.k === 'prep_params_eof' || this.resp.k === 'prep_columns_eof') && head?.prep) {
+      // Mid-stream: the PREPARE response only lacked an optional EOF, so CLIENT_DEPRECATE_EOF is in force and the
+      // response is complete (clients wait for it: the next command needs its statement id).
+      this.learnEof(true);
+      this.completePrepare(head);
+    }
     if (this.building) {
       // The previous response never finished (pipelining is fine: it stays queued; only a result set in progress
       // for an older request is closed here if the client had no reason to wait).
@@ -469,6 +527,7 @@ export class MySqlSession {
     }
     this.facts.authPlugin = this.lastAuthPlugin;
     this.phase = 'command';
+    if (hasCap(this.caps, CLIENT.COMPRESS) || hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM)) this.startCompression();
   }
 
   private noteErr(err: Err): Err {
@@ -488,21 +547,43 @@ export class MySqlSession {
         this.onChangeUserAuth(head, p, first);
         return;
       case 'rs_columns':
+        if (!head.rs || !this.building) {
+          this.completeRequest();
+          this.unsolicited(p, first, 'column definitions of a result set that could not be followed');
+          return;
+        }
         this.part(p, (r, t) => {
-          const col = decodeColumnDefinition(r, t, this.mariadbCaps, false);
-          const rs = head.rs!;
-          rs.columns.push(col);
+          head.rs?.columns.push(decodeColumnDefinition(r, t, this.mariadbCaps, false));
         });
         if (s.left <= 1) this.resp = this.afterColumns();
         else this.resp = { k: 'rs_columns', left: s.left - 1 };
         return;
       case 'rs_columns_eof':
-        if (first === 0xfe && p.length < 9) {
-          this.part(p, (r, t) => decodeEof(r, t, this.caps));
+        if (this.isEndMarker(p, first) && this.isOkEndMarker(p)) {
+          // An OK_Packet, not an EOF: CLIENT_DEPRECATE_EOF was in force and the set has no rows.
+          this.learnEof(true);
+          this.resp = { k: 'rs_rows' };
+          this.onRows(head, p, first);
+          return;
+        }
+        if (this.isEndMarker(p, first)) {
+          this.learnEof(false);
+          let status = 0;
+          this.part(p, (r, t) => (status = decodeEof(r, t, this.caps).status));
+          if ((status & SERVER.STATUS_CURSOR_EXISTS) !== 0 && head.rs) {
+            // COM_STMT_EXECUTE with a cursor: only the metadata comes now; rows follow COM_STMT_FETCH.
+            head.rs.end = 'eof';
+            head.rs.status = status;
+            this.finishBuilding(head.rs);
+            head.rs = undefined;
+            this.completeRequest();
+            return;
+          }
           this.resp = { k: 'rs_rows' };
           return;
         }
         // No EOF after the columns: the client did negotiate CLIENT_DEPRECATE_EOF after all.
+        this.learnEof(true);
         this.resp = { k: 'rs_rows' };
         this.onRows(head, p, first);
         return;
@@ -510,9 +591,11 @@ export class MySqlSession {
         this.onRows(head, p, first);
         return;
       case 'field_list':
-        if (first === 0xfe && p.length < 9) {
-          this.part(p, (r, t) => decodeEof(r, t, this.caps));
-          this.finishBuilding({ kind: 'field_list', columns: head.fieldList ?? [], end: 'eof' });
+        if (this.isEndMarker(p, first)) {
+          let end: 'eof' | 'ok' = 'eof';
+          this.part(p, (r, t) => (end = this.decodeEndMarker(r, t, p).end));
+          this.finishBuilding({ kind: 'field_list', columns: head.fieldList ?? [], end });
+          head.fieldList = undefined;
           this.completeRequest();
           return;
         }
@@ -529,9 +612,14 @@ export class MySqlSession {
       case 'prep_params':
       case 'prep_columns': {
         const isParam = s.k === 'prep_params';
+        if (!head.prep || !this.building) {
+          this.completeRequest();
+          this.unsolicited(p, first, 'definitions of a prepared statement that could not be followed');
+          return;
+        }
         this.part(p, (r, t) => {
           const col = decodeColumnDefinition(r, t, this.mariadbCaps, false);
-          (isParam ? head.prep!.params : head.prep!.columns).push(col);
+          (isParam ? head.prep?.params : head.prep?.columns)?.push(col);
         });
         if (s.left > 1) this.resp = { k: s.k, left: s.left - 1 };
         else this.resp = this.deprecateEof() ? this.afterPrepareSection(head, isParam) : { k: isParam ? 'prep_params_eof' : 'prep_columns_eof' };
@@ -542,12 +630,14 @@ export class MySqlSession {
       case 'prep_columns_eof': {
         const isParam = s.k === 'prep_params_eof';
         if (first === 0xfe && p.length < 9) {
+          this.learnEof(false);
           this.part(p, (r, t) => decodeEof(r, t, this.caps));
           this.resp = this.afterPrepareSection(head, isParam);
           if (this.resp.k === 'first') this.completePrepare(head);
           return;
         }
         // Missing EOF: treat as deprecate-EOF and reprocess.
+        this.learnEof(true);
         this.resp = this.afterPrepareSection(head, isParam);
         if (this.resp.k === 'first') {
           this.completePrepare(head);
@@ -614,6 +704,19 @@ export class MySqlSession {
           this.begin(p);
           this.resp = { k: 'field_list' };
           this.onResponsePacket(head, p, first);
+          return;
+        }
+        break;
+      case COM.STMT_FETCH:
+        if (first !== 0xfe) {
+          // Rows of an open cursor: binary rows then EOF, without column count or definitions.
+          this.begin(p);
+          head.rs = {
+            kind: 'resultset', columnCount: 0, columns: [], rowCount: 0, rows: [], end: 'incomplete',
+            status: 0, warnings: 0, moreResults: false, binary: true,
+          };
+          this.resp = { k: 'rs_rows' };
+          this.onRows(head, p, first);
           return;
         }
         break;
@@ -684,7 +787,7 @@ export class MySqlSession {
     });
     head.rs = {
       kind: 'resultset', columnCount: count, columns: [], rowCount: 0, rows: [], end: 'incomplete',
-      status: 0, warnings: 0, moreResults: false,
+      status: 0, warnings: 0, moreResults: false, binary: cmd === COM.STMT_EXECUTE,
     };
     if (count === 0 || !decoded) {
       this.finishIncomplete();
@@ -718,13 +821,43 @@ export class MySqlSession {
     this.single(p, (r, t) => decodeAuthMoreData(r, t, this.lastAuthPlugin));
   }
 
+  /**
+   * The 0xFE packet that ends column definitions or rows: an EOF_Packet (5 bytes; 1 before 4.1) or, under
+   * CLIENT_DEPRECATE_EOF, an OK_Packet with the 0xFE header (at least 7 bytes). The length decides when it can;
+   * a 7- or 8-byte packet follows the negotiated capabilities.
+   */
+  private isEndMarker(p: FramedPacket, first: number): boolean {
+    return first === 0xfe && p.parts === 1 && p.length < 0xffffff;
+  }
+
+  private isOkEndMarker(p: FramedPacket): boolean {
+    return p.length >= 7 && !(p.length < 9 && this.capsKnown && !this.deprecateEof());
+  }
+
+  private decodeEndMarker(r: PayloadReader, t: TreeBuilder | null, p: FramedPacket): { end: 'eof' | 'ok'; status: number; warnings: number } {
+    if (!this.isOkEndMarker(p)) {
+      const eof = decodeEof(r, t, this.caps);
+      return { end: 'eof', status: eof.status, warnings: eof.warnings };
+    }
+    const ok = decodeOk(r, t, this.caps, this.capsKnown);
+    return { end: 'ok', status: ok.status, warnings: ok.warnings };
+  }
+
+  /** CLIENT_DEPRECATE_EOF: negotiated, or — mid-stream — learned from the first column definitions seen. */
   private deprecateEof(): boolean {
-    return hasCap(this.caps, CLIENT.DEPRECATE_EOF);
+    return this.capsKnown ? hasCap(this.caps, CLIENT.DEPRECATE_EOF) : this.eofDeprecatedSeen === true;
+  }
+
+  /** Mid-stream only: whether an EOF followed column definitions (false) or not (true); undefined until seen. */
+  private eofDeprecatedSeen: boolean | undefined;
+
+  private learnEof(deprecated: boolean): void {
+    if (!this.capsKnown && this.eofDeprecatedSeen === undefined) this.eofDeprecatedSeen = deprecated;
   }
 
   private afterColumns(): ResponseState {
-    // Mid-stream, whether an EOF follows the column definitions is not known: 'rs_columns_eof' accepts either.
-    if (!this.capsKnown) return { k: 'rs_columns_eof' };
+    // Mid-stream, until it is learned whether an EOF follows the column definitions, 'rs_columns_eof' accepts either.
+    if (!this.capsKnown && this.eofDeprecatedSeen === undefined) return { k: 'rs_columns_eof' };
     return this.deprecateEof() ? { k: 'rs_rows' } : { k: 'rs_columns_eof' };
   }
 
@@ -740,22 +873,20 @@ export class MySqlSession {
   }
 
   private onRows(head: PendingRequest, p: FramedPacket, first: number): void {
-    const rs = head.rs!;
-    if (first === 0xfe && p.parts === 1 && p.length < 0xffffff) {
-      // End of rows. EOF_Packet is 5 bytes (1 before 4.1); an OK_Packet with the 0xFE header is at least 7.
+    const rs = head.rs;
+    if (!rs || !this.building) {
+      // The result set was already closed (cut short); what follows cannot be placed in it.
+      this.completeRequest();
+      this.unsolicited(p, first, 'rows of a result set that could not be followed');
+      return;
+    }
+    if (this.isEndMarker(p, first)) {
       let status = 0;
       this.part(p, (r, t) => {
-        if (p.length < 7 || (p.length < 9 && !this.deprecateEof() && this.capsKnown)) {
-          const eof = decodeEof(r, t, this.caps);
-          rs.end = 'eof';
-          rs.status = status = eof.status;
-          rs.warnings = eof.warnings;
-        } else {
-          const ok = decodeOk(r, t, this.caps, this.capsKnown);
-          rs.end = 'ok';
-          rs.status = status = ok.status;
-          rs.warnings = ok.warnings;
-        }
+        const m = this.decodeEndMarker(r, t, p);
+        rs.end = m.end;
+        rs.status = status = m.status;
+        rs.warnings = m.warnings;
       });
       rs.moreResults = (status & SERVER.MORE_RESULTS_EXISTS) !== 0;
       if (this.building && rs.end === 'incomplete') rs.end = 'ok';
@@ -776,10 +907,23 @@ export class MySqlSession {
       this.completeRequest();
       return;
     }
-    const keep = rs.rows.length < this.opts.limits.maxRowsKept;
+    const keep = rs.rowCount < this.opts.limits.maxRowsKept;
+    if (rs.binary) {
+      // Binary protocol rows (COM_STMT_EXECUTE / FETCH): 0x00, NULL bitmap, values by column type. Their values
+      // are decoded with the statement's column types in the next version; counted and shown raw for now.
+      this.part(p, (r, t) => {
+        const node = t?.open(F.row, null, r.pos);
+        if (r.u8('binary row header') !== 0x00) {
+          throw new DecodeError('malformed', 'mysql.binary_row_header', 'a binary row must start with 0x00', 0);
+        }
+        tRestBytes(r, t, F.payload);
+        if (node) t!.close(node, r.pos);
+      }, !keep);
+      rs.rowCount++;
+      return;
+    }
     const values: Array<string | null> | null = keep ? [] : null;
-    const inTree = keep;
-    this.part(p, (r, t) => decodeTextRow(r, inTree ? t : null, rs.columnCount, values), !keep);
+    this.part(p, (r, t) => decodeTextRow(r, keep ? t : null, rs.columnCount, values), !keep);
     rs.rowCount++;
     if (values) rs.rows.push(values);
   }
@@ -868,9 +1012,9 @@ export class MySqlSession {
 
   /** Decode a message that is exactly one packet, and emit its record. */
   private single(p: FramedPacket, decode: (r: PayloadReader, t: TreeBuilder | null) => MySqlEvent, unexpectedCode?: string): void {
-    if (this.building) {
-      // A one-packet message interrupts a multi-packet one (e.g. ERR inside a result set is handled by callers);
-      // anything else means the multi-packet message cannot continue.
+    if (this.building && this.building.dir === this.curDir) {
+      // A one-packet message from the same side interrupts a multi-packet one: it cannot continue. (A client
+      // command arriving while a result set streams in is pipelining, and does not.)
       this.finishIncomplete();
     }
     const t = this.opts.tree ? new TreeBuilder() : null;
@@ -966,6 +1110,8 @@ export class MySqlSession {
       b.issues.push(this.issue('truncated', 'mysql.incomplete_response', 'this response ended before its end marker'));
     }
     this.finishBuilding(ev);
+    // The response cannot continue: its request is done, whatever follows is read as the next response.
+    if (head && b.dir === 's2c') this.completeRequest();
   }
 
   private decodeFailure(e: unknown, issues: Issue[]): string {

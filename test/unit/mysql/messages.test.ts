@@ -464,6 +464,17 @@ describe('column count, ColumnDefinition41, text rows', () => {
     expect(r2.remaining).toBe(0);
   });
 
+  it('a row with fewer values than columns is a truncated row; the values read are kept', () => {
+    const p = textRow(['1', null]);
+    const out: Array<string | null> = [];
+    const e = decodeErrorOf(() => decodeTextRow(new PayloadReader().reset(p), null, 3, out));
+    expect(e.kind).toBe('truncated');
+    expect(e.message).toBe('the row ends after 2 of its 3 values (payload offset 3)');
+    expect(out).toEqual(['1', null]);
+    const e0 = decodeErrorOf(() => decodeTextRow(new PayloadReader().reset(new Uint8Array(0)), new TreeBuilder(), 1, null));
+    expect(e0.message).toBe('the row ends after 0 of its 1 values (payload offset 0)');
+  });
+
   it('a row with more values than columns keeps the extra bytes as payload', () => {
     const p = textRow(['a', 'b']);
     const out: Array<string | null> = [];
@@ -690,7 +701,7 @@ describe('a decoder that fails half-way leaves a well-formed tree', () => {
         expect(roots.map((x) => x.field.name), `prefix ${n}`).toEqual([root, 'mysql.anomaly']);
         const top = roots[0]!;
         expect(top.offset).toBe(0);
-        expect(top.length, `prefix ${n}`).toBeGreaterThan(0);
+        if (n >= 4) expect(top.length, `prefix ${n}`).toBeGreaterThan(0);
         expect(top.length, `prefix ${n}`).toBeLessThanOrEqual(n);
         checkBounds(roots, n);
       }
