@@ -4,16 +4,30 @@
  * chain of packet headers that ends exactly at the chunk end (or with one packet running past it), with sequence
  * ids counting up by one, and a first packet that makes sense for the direction.
  */
-import { COMMAND_NAMES } from '../constants/commands.js';
+import { COM, COMMAND_NAMES } from '../constants/commands.js';
 
 const MAX_PLAUSIBLE_PACKET = 0xffffff;
 
-/** A client command: sequence id 0, a known command byte. */
+/**
+ * A client command: sequence id 0, a known command byte, and either whole packets or — for a statement longer
+ * than the segment — SQL text that runs to the end of the chunk.
+ */
 export function plausibleRequestStart(chunk: Uint8Array): boolean {
   if (chunk.length < 5) return false;
   if (chunk[3] !== 0) return false;
-  if (!COMMAND_NAMES.has(chunk[4]!)) return false;
-  return chainFits(chunk);
+  const cmd = chunk[4]!;
+  if (!COMMAND_NAMES.has(cmd)) return false;
+  if (chainFits(chunk)) return true;
+  return (cmd === COM.QUERY || cmd === COM.STMT_PREPARE) && chunk.length >= 24 && isStatementText(chunk, 5);
+}
+
+/** Bytes that can be SQL text: no control characters other than tab, newline and carriage return. */
+function isStatementText(b: Uint8Array, from: number): boolean {
+  for (let i = from; i < b.length; i++) {
+    const c = b[i]!;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+  }
+  return true;
 }
 
 /**
