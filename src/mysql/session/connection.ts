@@ -24,14 +24,14 @@ import { PacketFramer, type FramedPacket } from '../codec/framer.js';
 import { TlsRecordFramer, type TlsRecordHeader } from '../codec/tls-records.js';
 import { CompressedFramer } from '../codec/compressed-framer.js';
 import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
-import { COM, commandHasResponse, commandName } from '../constants/commands.js';
+import { COM, commandHasResponse } from '../constants/commands.js';
 import { SERVER } from '../constants/status.js';
 import { F } from '../fields.js';
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
 import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
-import { TreeBuilder, copyBytes, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
+import { TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
 import type { Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { plausibleRequestStart, plausibleResponseStart, looksLikeGreeting } from './plausible.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
@@ -395,10 +395,6 @@ export class MySqlSession {
       this.learnEof(true);
       this.completePrepare(head);
     }
-    if (this.building) {
-      // The previous response never finished (pipelining is fine: it stays queued; only a result set in progress
-      // for an older request is closed here if the client had no reason to wait).
-    }
     let ev: MySqlEvent | undefined;
     this.single(p, (r, t) => {
       const c = decodeCommand(r, t, this.caps);
@@ -701,7 +697,7 @@ export class MySqlSession {
         return;
       case COM.FIELD_LIST:
         if (first !== 0xfe) {
-          this.begin(p);
+          this.begin();
           this.resp = { k: 'field_list' };
           this.onResponsePacket(head, p, first);
           return;
@@ -710,7 +706,7 @@ export class MySqlSession {
       case COM.STMT_FETCH:
         if (first !== 0xfe) {
           // Rows of an open cursor: binary rows then EOF, without column count or definitions.
-          this.begin(p);
+          this.begin();
           head.rs = {
             kind: 'resultset', columnCount: 0, columns: [], rowCount: 0, rows: [], end: 'incomplete',
             status: 0, warnings: 0, moreResults: false, binary: true,
@@ -722,7 +718,7 @@ export class MySqlSession {
         break;
       case COM.STMT_PREPARE:
         if (first === 0x00) {
-          this.begin(p);
+          this.begin();
           this.part(p, (r, t) => {
             tU8(r, t, F.responseCode);
             const prep: StmtPrepareOk = { kind: 'stmt_prepare_ok', stmtId: 0, numColumns: 0, numParams: 0, warnings: 0, params: [], columns: [] };
@@ -751,7 +747,7 @@ export class MySqlSession {
     if (first === 0x00 || (first === 0xfe && p.length >= 7 && cmd !== COM.FIELD_LIST)) {
       let ok: Ok | undefined;
       this.single(p, (r, t) => (ok = decodeOk(r, t, this.caps, this.capsKnown)));
-      if (ok) this.afterOk(head, ok);
+      if (ok) this.afterOk(head);
       this.finishResult(ok?.status ?? 0);
       return;
     }
@@ -777,7 +773,7 @@ export class MySqlSession {
       return;
     }
     // A result set: column count first.
-    this.begin(p);
+    this.begin();
     let count = 0;
     let metadataFollows = true;
     const decoded = this.part(p, (r, t) => {
@@ -928,16 +924,14 @@ export class MySqlSession {
     if (values) rs.rows.push(values);
   }
 
-  private afterOk(head: PendingRequest, ok: Ok): void {
+  /** The connection's schema follows COM_INIT_DB and `USE db` (both survive COM_RESET_CONNECTION). */
+  private afterOk(head: PendingRequest): void {
     if (head.command === COM.INIT_DB) {
       this.facts.schema = head.schema;
     } else if (head.command === COM.QUERY && head.query) {
       const m = /^\s*use\s+`?([^`;\s]+)`?\s*;?\s*$/i.exec(head.query);
       if (m) this.facts.schema = m[1];
-    } else if (head.command === COM.RESET_CONNECTION) {
-      // Schema and user survive COM_RESET_CONNECTION.
     }
-    void ok;
   }
 
   /** A result (OK, EOF or result set) ended; another follows for the same request while MORE_RESULTS is set. */
@@ -1042,7 +1036,7 @@ export class MySqlSession {
   }
 
   /** Start a multi-packet message (result set, field list, prepare response). */
-  private begin(_p: FramedPacket): void {
+  private begin(): void {
     if (this.building) this.finishIncomplete();
     const issues: Issue[] = [];
     this.addAssumption(issues);
@@ -1158,10 +1152,4 @@ export class MySqlSession {
       connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId,
     };
   }
-
-  describe(): string {
-    return `${commandName(this.pending[0]?.command ?? -1)} pending`;
-  }
 }
-
-export { copyBytes };
