@@ -204,7 +204,11 @@ for (const c of await captures()) {
     process.stderr.write('bench:   check: myshark -T json piped and counted … ');
     const r = await measure('node', [cli, 'read', c.path, ...dArgs, '-T', 'json'], { onStdout: ctr.feed });
     check.mysharkJsonLines = ctr.lines; check.mysharkQueries = ctr.hits; check.mysharkJsonExit = r.code;
-    process.stderr.write(`${ctr.lines} messages, ${ctr.hits} queries\n`);
+    process.stderr.write(`${ctr.lines} messages, ${ctr.hits} queries, exit ${r.code}\n`);
+    if (r.code !== 0) {
+      check.failures ??= [];
+      check.failures.push(`check pass (myshark -T json into a pipe): exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
   }
   const tf = runs.find((r) => r.label.startsWith('tshark -T fields'));
   if (tf) check.tsharkQueries = tf.lines;

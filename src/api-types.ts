@@ -21,6 +21,11 @@ export interface AnalyzeOptions {
   onFirstFrame?(ts: Timestamp): void;
   /** Aborting stops reading early; what was read so far is still decoded and totalled. */
   signal?: AbortSignal;
+  /**
+   * Backpressure: called after each chunk of input; when it returns a promise, reading waits for it (e.g. until a
+   * slow consumer of the output has drained), so memory stays bounded whatever the reader's speed.
+   */
+  waitForOutput?(): Promise<void> | undefined;
 }
 
 /** Where frames come from. */

@@ -24,6 +24,8 @@ export interface OpenCaptureHandlers extends CaptureHandlers {
   signal?: AbortSignal;
   /** Called with the live capture handle when the input is live (e.g. to stop it on Ctrl-C). */
   onLive?(live: LiveCapture): void;
+  /** Backpressure: after each chunk, a promise to wait for before reading on (e.g. until stdout drains). */
+  waitForOutput?(): Promise<void> | undefined;
 }
 
 export interface CaptureResult {
@@ -282,6 +284,8 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
       if (r.done) break;
       parser.push(r.value);
       if (parser.fatal() !== undefined) break;
+      const wait = handlers.waitForOutput?.();
+      if (wait) await wait;
     }
     if (parser.fatal() === undefined) parser.end();
     await body.return?.(undefined);

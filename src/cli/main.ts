@@ -6,8 +6,16 @@
 import { BufferedSink } from '../output/sink.js';
 import { runCli } from './program.js';
 
+// Backpressure: when the pipe is full, `write` returns false and reading the capture waits for 'drain'
+// (otherwise a slow reader makes Node buffer the whole output in memory, until writes fail with ENOBUFS).
+let drained: Promise<void> | undefined;
 const stdout = new BufferedSink((chunk) => {
-  process.stdout.write(chunk);
+  if (!process.stdout.write(chunk) && !drained) {
+    drained = new Promise((resolve) => process.stdout.once('drain', () => {
+      drained = undefined;
+      resolve();
+    }));
+  }
 });
 
 function isEpipe(e: unknown): boolean {
@@ -31,6 +39,7 @@ async function main(): Promise<void> {
         process.stderr.write(s);
       },
       stdin: process.stdin,
+      waitForOutput: () => drained,
     });
   } catch (e) {
     if (isEpipe(e)) process.exit(0);

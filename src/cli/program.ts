@@ -12,6 +12,8 @@ export interface CliIO {
   stdout: Sink;
   stderr(s: string): void;
   stdin: NodeJS.ReadableStream;
+  /** Backpressure from standard output (see ReadIO). */
+  waitForOutput?(): Promise<void> | undefined;
 }
 
 /** The package version, from package.json two levels up (src/cli or dist/cli). */

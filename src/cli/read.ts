@@ -120,6 +120,8 @@ export interface ReadIO {
   stdout: Sink;
   /** Standard error, one message at a time. */
   stderr(s: string): void;
+  /** A promise while standard output is full (the reader is slower than us); reading waits for it. */
+  waitForOutput?(): Promise<void> | undefined;
 }
 
 /** Capture-level issues printed to stderr as they come; the rest only count in the totals. */
@@ -156,6 +158,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   const options: AnalyzeOptions = {
     ...analyzeOptions(c),
     signal: abort.signal,
+    ...(io.waitForOutput ? { waitForOutput: io.waitForOutput } : {}),
     onFirstFrame: (ts) => time.set(ts),
     onIssue(issue: Issue) {
       if (issue.layer !== 'capture') return;

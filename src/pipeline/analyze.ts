@@ -15,6 +15,7 @@ export async function analyze(input: CaptureInput, options: AnalyzeOptions, onRe
     onIssue: (i: Parameters<Pipeline['issue']>[0]) => p.issue(i),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.waitForOutput ? { waitForOutput: options.waitForOutput } : {}),
   };
   const res = await openCaptureStream(input, handlers);
   const totals = p.end();
