@@ -102,7 +102,7 @@ export class MySqlSession {
   private readonly pending: PendingRequest[] = [];
   private resp: ResponseState = { k: 'first' };
   private building: Builder | null = null;
-  private readonly framers: Record<Dir, PacketFramer>;
+  private readonly framers: Readonly<Record<Dir, PacketFramer>>;
   private readonly tls: Record<Dir, TlsRecordFramer>;
   /** Direction lost its packet boundary (gap or mid-stream start); the next plausible chunk start resyncs it. */
   private readonly desync: Record<Dir, boolean>;
@@ -210,23 +210,24 @@ export class MySqlSession {
 
   private swappedJustNow = false;
 
+  /** The roles were guessed wrong (a greeting came from the 'client'): swap them before anything was framed. */
   private swap(): void {
     this.sink.swapRoles(this.conn);
-    const f = this.framers.c2s;
-    this.framers.c2s = this.framers.s2c;
-    this.framers.s2c = f;
+    this.framers.c2s.reset();
+    this.framers.s2c.reset();
   }
 
   private tryResync(dir: Dir, bytes: Uint8Array): boolean {
-    if (dir === 's2c' ? plausibleResponseStart(bytes) : plausibleRequestStart(bytes)) {
-      this.resynced(dir);
-      return true;
-    }
-    // The greeting came from the side taken for the client: roles were guessed wrong.
+    // First: a greeting from the side taken for the client means the roles were guessed wrong. (Checked before
+    // the request test: a greeting's protocol byte 0x0a is also the COM_PROCESS_INFO command byte.)
     if (dir === 'c2s' && this.conn.roleBasis !== 'syn' && looksLikeGreeting(bytes)) {
       this.swap();
       this.swappedJustNow = true;
       this.resynced('s2c');
+      return true;
+    }
+    if (dir === 's2c' ? plausibleResponseStart(bytes) : plausibleRequestStart(bytes)) {
+      this.resynced(dir);
       return true;
     }
     return false;
@@ -436,6 +437,9 @@ export class MySqlSession {
             this.lastAuthPlugin = g.authPlugin || undefined;
             this.facts.midstream = false;
             this.phase = 'await_login';
+            // The greeting is the first packet of a connection: the client has sent nothing yet, so its stream
+            // starts at a packet boundary too (a capture that began just before the greeting).
+            this.desync.c2s = false;
             return g;
           });
           return;
