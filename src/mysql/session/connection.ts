@@ -14,12 +14,11 @@
 import type { Issue } from '../../core/issues.js';
 import { DecodeError } from '../../core/issues.js';
 import type { Limits } from '../../core/limits.js';
-import type { Timestamp } from '../../core/time.js';
 import type { TcpPacket } from '../../decode/types.js';
 import type { ConnInfo, Dir } from '../../flow/types.js';
-import type { MySqlRecord, PacketRef } from '../../model/record.js';
+import type { MySqlRecord } from '../../model/record.js';
 import type { CloseReason } from '../../reassembly/types.js';
-import { PayloadReader } from '../codec/payload-reader.js';
+import type { PayloadReader } from '../codec/payload-reader.js';
 import { PacketFramer, type FramedPacket } from '../codec/framer.js';
 import { TlsRecordFramer, type TlsRecordHeader } from '../codec/tls-records.js';
 import { CompressedFramer } from '../codec/compressed-framer.js';
@@ -31,9 +30,10 @@ import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
 import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
-import { TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
+import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
 import type { Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { plausibleRequestStart, plausibleResponseStart, looksLikeGreeting } from './plausible.js';
+import { MessageBuilder, type Decode } from './message-builder.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
 
 export interface SessionOptions {
@@ -54,11 +54,7 @@ export const MIDSTREAM_ASSUMED_CAPS =
   CLIENT.PROTOCOL_41 | CLIENT.SECURE_CONNECTION | CLIENT.TRANSACTIONS | CLIENT.MULTI_RESULTS | CLIENT.PS_MULTI_RESULTS |
   CLIENT.PLUGIN_AUTH | CLIENT.LONG_FLAG;
 
-export const MIDSTREAM_ASSUMPTIONS =
-  'the connection started before the capture: its handshake is missing, so capabilities are assumed ' +
-  '(CLIENT_PROTOCOL_41, no compression, no query attributes), an OK packet\'s info is read as length-encoded ' +
-  '(CLIENT_SESSION_TRACK) only when its first byte equals the length that follows, the end of each result set ' +
-  '(EOF or OK) is told apart by its length, and user, schema and thread id stay unknown unless seen later';
+export { MIDSTREAM_ASSUMPTIONS } from './message-builder.js';
 
 /** What the session learned about the connection, for summaries. */
 export interface ConnectionFacts {
@@ -77,16 +73,6 @@ export interface ConnectionFacts {
   errors: number;
 }
 
-interface Builder {
-  dir: Dir;
-  frameNo: number;
-  ts: Timestamp;
-  packets: PacketRef[];
-  tree: TreeBuilder | null;
-  issues: Issue[];
-  packetCount: number;
-}
-
 export class MySqlSession {
   phase: Phase;
   readonly facts: ConnectionFacts;
@@ -101,16 +87,15 @@ export class MySqlSession {
   private authSwitched = false;
   private readonly pending: PendingRequest[] = [];
   private resp: ResponseState = { k: 'first' };
-  private building: Builder | null = null;
   private readonly framers: Readonly<Record<Dir, PacketFramer>>;
   private readonly tls: Record<Dir, TlsRecordFramer>;
   /** Direction lost its packet boundary (gap or mid-stream start); the next plausible chunk start resyncs it. */
   private readonly desync: Record<Dir, boolean>;
   private readonly dropped: Record<Dir, number> = { c2s: 0, s2c: 0 };
-  private readonly reader = new PayloadReader();
   private pkt!: TcpPacket;
   private curDir: Dir = 'c2s';
-  private assumptionShown = false;
+  /** Turns packets into records (decode, tree, issues); this class decides what each packet is. */
+  private readonly msg: MessageBuilder;
 
   constructor(
     readonly conn: ConnInfo,
@@ -121,6 +106,7 @@ export class MySqlSession {
     this.phase = mid ? 'unknown' : 'await_greeting';
     this.facts = { tls: false, compressed: false, midstream: mid, quit: false, requests: 0, errors: 0 };
     this.desync = { c2s: mid, s2c: mid };
+    this.msg = new MessageBuilder(conn, this.facts, opts, sink);
     const max = opts.limits.maxMessageBytes;
     this.framers = {
       c2s: new PacketFramer((p) => this.onPacket('c2s', p), max),
@@ -136,6 +122,7 @@ export class MySqlSession {
 
   data(dir: Dir, bytes: Uint8Array, pkt: TcpPacket): void {
     this.pkt = pkt;
+    this.msg.at(pkt, dir);
     if (this.phase === 'tls') {
       this.tls[dir].push(bytes, pkt.frameNo);
       return;
@@ -252,7 +239,7 @@ export class MySqlSession {
       this.tls[dir].reset();
       return;
     }
-    const lost = this.framers[dir].midPacket || this.building !== null || (dir === 's2c' && this.pending.length > 0);
+    const lost = this.framers[dir].midPacket || this.msg.buildingDir !== undefined || (dir === 's2c' && this.pending.length > 0);
     this.framers[dir].reset();
     this.inflaters?.[dir].reset();
     this.desync[dir] = true;
@@ -264,8 +251,8 @@ export class MySqlSession {
       frame: pkt.frameNo,
     };
     if (dir === 's2c') {
-      if (this.building) {
-        this.building.issues.push(issue);
+      this.msg.at(pkt, dir);
+      if (this.msg.addToBuilding(issue)) {
         this.finishIncomplete();
       } else if (lost) {
         this.streamIssue(dir, issue);
@@ -280,11 +267,11 @@ export class MySqlSession {
 
   close(_reason: CloseReason, pkt: TcpPacket | null): void {
     if (pkt) this.pkt = pkt;
-    if (this.building) {
-      this.building.issues.push({
-        layer: 'mysql', kind: 'truncated', code: 'mysql.incomplete_response',
-        message: 'the connection ended (or the capture stopped) before this response was complete',
-      });
+    if (pkt) this.msg.at(pkt, this.curDir);
+    if (this.msg.addToBuilding({
+      layer: 'mysql', kind: 'truncated', code: 'mysql.incomplete_response',
+      message: 'the connection ended (or the capture stopped) before this response was complete',
+    })) {
       this.finishIncomplete();
     }
   }
@@ -293,6 +280,7 @@ export class MySqlSession {
 
   private onPacket(dir: Dir, p: FramedPacket): void {
     this.curDir = dir;
+    this.msg.at(this.pkt, dir);
     this.checkSequence(dir, p);
     if (dir === 'c2s') this.onClientPacket(p);
     else this.onServerPacket(p);
@@ -306,22 +294,15 @@ export class MySqlSession {
   private checkSequence(dir: Dir, p: FramedPacket): void {
     const newCommand = dir === 'c2s' && p.seq === 0 && (this.phase === 'command' || this.phase === 'unknown');
     if (this.nextSeq !== -1 && !newCommand && p.seq !== this.nextSeq) {
-      this.seqIssue = this.issue('unexpected', 'mysql.unexpected_sequence',
-        `packet sequence id ${p.seq} where ${this.nextSeq} was expected: a packet is missing, duplicated or out of place`);
+      this.msg.noteForNext(this.msg.issue('unexpected', 'mysql.unexpected_sequence',
+        `packet sequence id ${p.seq} where ${this.nextSeq} was expected: a packet is missing, duplicated or out of place`));
     }
     this.nextSeq = (p.lastSeq + 1) & 0xff;
   }
 
   /** Next expected sequence id, -1 when unknown. */
   private nextSeq = -1;
-  private seqIssue: Issue | null = null;
 
-  private takeSeqIssue(into: Issue[]): void {
-    if (this.seqIssue) {
-      into.push(this.seqIssue);
-      this.seqIssue = null;
-    }
-  }
 
   private onClientPacket(p: FramedPacket): void {
     const first = p.payload.length > 0 ? p.payload[0]! : -1;
@@ -547,12 +528,12 @@ export class MySqlSession {
         this.onChangeUserAuth(head, p, first);
         return;
       case 'rs_columns':
-        if (!head.rs || !this.building) {
+        if (!head.rs || this.msg.buildingDir === undefined) {
           this.completeRequest();
           this.unsolicited(p, first, 'column definitions of a result set that could not be followed');
           return;
         }
-        this.part(p, (r, t) => {
+        this.msg.part(p, (r, t) => {
           head.rs?.columns.push(decodeColumnDefinition(r, t, this.mariadbCaps, false));
         });
         if (s.left <= 1) this.resp = this.afterColumns();
@@ -569,12 +550,12 @@ export class MySqlSession {
         if (this.isEndMarker(p, first)) {
           this.learnEof(false);
           let status = 0;
-          this.part(p, (r, t) => (status = decodeEof(r, t, this.caps).status));
+          this.msg.part(p, (r, t) => (status = decodeEof(r, t, this.caps).status));
           if ((status & SERVER.STATUS_CURSOR_EXISTS) !== 0 && head.rs) {
             // COM_STMT_EXECUTE with a cursor: only the metadata comes now; rows follow COM_STMT_FETCH.
             head.rs.end = 'eof';
             head.rs.status = status;
-            this.finishBuilding(head.rs);
+            this.msg.finish(head.rs);
             head.rs = undefined;
             this.completeRequest();
             return;
@@ -593,8 +574,8 @@ export class MySqlSession {
       case 'field_list':
         if (this.isEndMarker(p, first)) {
           let end: 'eof' | 'ok' = 'eof';
-          this.part(p, (r, t) => (end = this.decodeEndMarker(r, t, p).end));
-          this.finishBuilding({ kind: 'field_list', columns: head.fieldList ?? [], end });
+          this.msg.part(p, (r, t) => (end = this.decodeEndMarker(r, t, p).end));
+          this.msg.finish({ kind: 'field_list', columns: head.fieldList ?? [], end });
           head.fieldList = undefined;
           this.completeRequest();
           return;
@@ -605,19 +586,19 @@ export class MySqlSession {
           this.completeRequest();
           return;
         }
-        this.part(p, (r, t) => {
+        this.msg.part(p, (r, t) => {
           (head.fieldList ??= []).push(decodeColumnDefinition(r, t, this.mariadbCaps, true));
         });
         return;
       case 'prep_params':
       case 'prep_columns': {
         const isParam = s.k === 'prep_params';
-        if (!head.prep || !this.building) {
+        if (!head.prep || this.msg.buildingDir === undefined) {
           this.completeRequest();
           this.unsolicited(p, first, 'definitions of a prepared statement that could not be followed');
           return;
         }
-        this.part(p, (r, t) => {
+        this.msg.part(p, (r, t) => {
           const col = decodeColumnDefinition(r, t, this.mariadbCaps, false);
           (isParam ? head.prep?.params : head.prep?.columns)?.push(col);
         });
@@ -631,7 +612,7 @@ export class MySqlSession {
         const isParam = s.k === 'prep_params_eof';
         if (first === 0xfe && p.length < 9) {
           this.learnEof(false);
-          this.part(p, (r, t) => decodeEof(r, t, this.caps));
+          this.msg.part(p, (r, t) => decodeEof(r, t, this.caps));
           this.resp = this.afterPrepareSection(head, isParam);
           if (this.resp.k === 'first') this.completePrepare(head);
           return;
@@ -723,7 +704,7 @@ export class MySqlSession {
       case COM.STMT_PREPARE:
         if (first === 0x00) {
           this.begin();
-          this.part(p, (r, t) => {
+          this.msg.part(p, (r, t) => {
             tU8(r, t, F.responseCode);
             const prep: StmtPrepareOk = { kind: 'stmt_prepare_ok', stmtId: 0, numColumns: 0, numParams: 0, warnings: 0, params: [], columns: [] };
             prep.stmtId = tU32(r, t, F.stmtId);
@@ -780,7 +761,7 @@ export class MySqlSession {
     this.begin();
     let count = 0;
     let metadataFollows = true;
-    const decoded = this.part(p, (r, t) => {
+    const decoded = this.msg.part(p, (r, t) => {
       const cc = decodeColumnCount(r, t, hasCap(this.caps, CLIENT.OPTIONAL_RESULTSET_METADATA) || (this.mariadbCaps & MARIADB_CLIENT.CACHE_METADATA) !== 0);
       count = cc.count;
       metadataFollows = cc.metadataFollows;
@@ -868,13 +849,13 @@ export class MySqlSession {
   }
 
   private completePrepare(head: PendingRequest): void {
-    if (head.prep) this.finishBuilding(head.prep);
+    if (head.prep) this.msg.finish(head.prep);
     this.completeRequest();
   }
 
   private onRows(head: PendingRequest, p: FramedPacket, first: number): void {
     const rs = head.rs;
-    if (!rs || !this.building) {
+    if (!rs || this.msg.buildingDir === undefined) {
       // The result set was already closed (cut short); what follows cannot be placed in it.
       this.completeRequest();
       this.unsolicited(p, first, 'rows of a result set that could not be followed');
@@ -882,27 +863,27 @@ export class MySqlSession {
     }
     if (this.isEndMarker(p, first)) {
       let status = 0;
-      this.part(p, (r, t) => {
+      this.msg.part(p, (r, t) => {
         const m = this.decodeEndMarker(r, t, p);
         rs.end = m.end;
         rs.status = status = m.status;
         rs.warnings = m.warnings;
       });
       rs.moreResults = (status & SERVER.MORE_RESULTS_EXISTS) !== 0;
-      if (this.building && rs.end === 'incomplete') rs.end = 'ok';
-      this.finishBuilding(rs);
+      if (rs.end === 'incomplete') rs.end = p.length < 7 ? 'eof' : 'ok'; // its fields could not be decoded, but it ended the set
+      this.msg.finish(rs);
       head.rs = undefined;
       this.finishResult(status);
       return;
     }
     if (first === 0xff) {
       let err: Err | undefined;
-      this.part(p, (r, t) => {
+      this.msg.part(p, (r, t) => {
         err = this.noteErr(decodeErr(r, t));
       });
       rs.end = 'err';
       if (err) rs.error = err;
-      this.finishBuilding(rs);
+      this.msg.finish(rs);
       head.rs = undefined;
       this.completeRequest();
       return;
@@ -911,7 +892,7 @@ export class MySqlSession {
     if (rs.binary) {
       // Binary protocol rows (COM_STMT_EXECUTE / FETCH): 0x00, NULL bitmap, values by column type. Their values
       // are decoded with the statement's column types in the next version; counted and shown raw for now.
-      this.part(p, (r, t) => {
+      this.msg.part(p, (r, t) => {
         const node = t?.open(F.row, null, r.pos);
         if (r.u8('binary row header') !== 0x00) {
           throw new DecodeError('malformed', 'mysql.binary_row_header', 'a binary row must start with 0x00', 0);
@@ -923,7 +904,7 @@ export class MySqlSession {
       return;
     }
     const values: Array<string | null> | null = keep ? [] : null;
-    this.part(p, (r, t) => decodeTextRow(r, keep ? t : null, rs.columnCount, values), !keep);
+    this.msg.part(p, (r, t) => decodeTextRow(r, keep ? t : null, rs.columnCount, values), !keep);
     rs.rowCount++;
     if (values) rs.rows.push(values);
   }
@@ -962,16 +943,8 @@ export class MySqlSession {
 
   private onTlsRecord(dir: Dir, h: TlsRecordHeader, frameNo: number): void {
     this.curDir = dir;
-    const t = this.opts.tree ? new TreeBuilder() : null;
-    if (t) {
-      const node = t.open(F.tlsRecord, null, 0, 5 + h.length);
-      t.add(F.tlsContentType, h.contentType, 0, 1);
-      t.add(F.tlsVersion, h.version, 1, 2);
-      t.add(F.tlsLength, h.length, 3, 2);
-      t.close(node);
-    }
-    const ts = this.now();
-    this.sink.emit(this.record(dir, h.firstFrame || frameNo, ts, frameNo, ts, { kind: 'tls', length: h.length, contentType: h.contentType }, t, [{ seq: -1, length: h.length, frameNo }], []));
+    this.msg.at(this.pkt, dir);
+    this.msg.tls(h, frameNo);
   }
 
   // ---------------------------------------------------------------- record building
@@ -981,115 +954,23 @@ export class MySqlSession {
     this.capsKnown = true;
   }
 
-  private now(): Timestamp {
-    return { sec: this.pkt.tsSec, nsec: this.pkt.tsNsec };
-  }
-
-  private packetRef(p: FramedPacket): PacketRef {
-    const ref: PacketRef = { seq: p.seq, length: p.length, frameNo: this.pkt.frameNo };
-    if (this.opts.hex) {
-      const max = this.opts.limits.maxHexBytesPerMessage;
-      const n = Math.min(p.payload.length, max);
-      const b = new Uint8Array(4 + n);
-      const hdrLen = Math.min(p.length, 0xffffff);
-      b[0] = hdrLen & 0xff;
-      b[1] = (hdrLen >> 8) & 0xff;
-      b[2] = (hdrLen >> 16) & 0xff;
-      b[3] = p.seq;
-      b.set(p.payload.subarray(0, n), 4);
-      ref.bytes = b;
-      if (n < p.length) ref.truncated = true;
-    }
-    return ref;
-  }
-
-  private headerNodes(t: TreeBuilder, p: FramedPacket): void {
-    t.add(F.packetLength, p.length, -4, 3);
-    t.add(F.packetNumber, p.seq, -1, 1);
-  }
-
-  /** Decode a message that is exactly one packet, and emit its record. */
-  private single(p: FramedPacket, decode: (r: PayloadReader, t: TreeBuilder | null) => MySqlEvent, unexpectedCode?: string): void {
-    if (this.building && this.building.dir === this.curDir) {
-      // A one-packet message from the same side interrupts a multi-packet one: it cannot continue. (A client
-      // command arriving while a result set streams in is pipelining, and does not.)
-      this.finishIncomplete();
-    }
-    const t = this.opts.tree ? new TreeBuilder() : null;
-    if (t) this.headerNodes(t, p);
-    const issues: Issue[] = [];
-    this.takeSeqIssue(issues);
-    const r = this.reader.reset(p.payload);
-    let ev: MySqlEvent;
-    try {
-      ev = decode(r, t);
-      if (r.remaining > 0 && ev.kind !== 'unknown') {
-        const pos = r.pos;
-        issues.push(this.issue('malformed', 'mysql.trailing_bytes', `${r.remaining} bytes left over after the message at payload offset ${pos}`));
-        tRestBytes(r, t, F.payload);
-      }
-    } catch (e) {
-      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.payload[0] };
-    }
-    if (p.truncated) issues.push(this.overLimit(p));
-    if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
-    this.addAssumption(issues);
-    const ts = this.now();
-    const frameNo = this.pkt.frameNo;
-    this.sink.emit(this.record(this.curDir, frameNo, ts, frameNo, ts, ev, t, [this.packetRef(p)], issues));
+  /** Decode a one-packet message. One from the side of a multi-packet message in progress ends that one first:
+   *  it cannot continue. (A client command arriving while a result set streams in is pipelining, and does not.) */
+  private single(p: FramedPacket, decode: Decode<MySqlEvent>, unexpectedCode?: string): void {
+    if (this.msg.buildingDir === this.curDir) this.finishIncomplete();
+    this.msg.single(p, decode, unexpectedCode);
   }
 
   /** Start a multi-packet message (result set, field list, prepare response). */
   private begin(): void {
-    if (this.building) this.finishIncomplete();
-    const issues: Issue[] = [];
-    this.addAssumption(issues);
-    this.building = {
-      dir: this.curDir, frameNo: this.pkt.frameNo, ts: this.now(), packets: [], packetCount: 0,
-      tree: this.opts.tree ? new TreeBuilder() : null, issues,
-    };
-  }
-
-  /** Decode one packet of the message being built. `skipTree`: count it but keep neither tree nor bytes. */
-  private part(p: FramedPacket, decode: (r: PayloadReader, t: TreeBuilder | null) => void, skipTree = false): boolean {
-    const b = this.building;
-    if (!b) return false;
-    b.packetCount++;
-    const keep = !skipTree && b.packets.length < this.opts.limits.maxRowsKept + 64;
-    const t = keep ? b.tree : null;
-    if (t) {
-      t.packet = b.packets.length;
-      this.headerNodes(t, p);
-    }
-    if (keep) b.packets.push(this.packetRef(p));
-    this.takeSeqIssue(b.issues);
-    const r = this.reader.reset(p.payload);
-    try {
-      decode(r, t);
-      if (r.remaining > 0) {
-        b.issues.push(this.issue('malformed', 'mysql.trailing_bytes', `${r.remaining} bytes left over in packet ${p.seq} at payload offset ${r.pos}`));
-      }
-    } catch (e) {
-      this.decodeFailure(e, b.issues);
-      return false;
-    }
-    if (p.truncated) b.issues.push(this.overLimit(p));
-    return true;
-  }
-
-  private finishBuilding(ev: MySqlEvent): void {
-    const b = this.building;
-    if (!b) return;
-    this.building = null;
-    if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
-    const ts = this.now();
-    this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.pkt.frameNo, ts, ev, b.tree, b.packets, b.issues));
+    if (this.msg.buildingDir !== undefined) this.finishIncomplete();
+    this.msg.begin();
   }
 
   /** Emit whatever was built so far of a multi-packet message that cannot continue. */
   private finishIncomplete(): void {
-    const b = this.building;
-    if (!b) return;
+    const dir = this.msg.buildingDir;
+    if (dir === undefined) return;
     const head = this.pending[0];
     let ev: MySqlEvent;
     if (head?.rs) {
@@ -1104,56 +985,13 @@ export class MySqlSession {
     } else {
       ev = { kind: 'unknown', reason: 'incomplete multi-packet response', firstByte: undefined };
     }
-    if (!b.issues.some((i) => i.kind !== 'assumption')) {
-      b.issues.push(this.issue('truncated', 'mysql.incomplete_response', 'this response ended before its end marker'));
-    }
-    this.finishBuilding(ev);
+    this.msg.finish(ev, this.msg.issue('truncated', 'mysql.incomplete_response', 'this response ended before its end marker'));
     // The response cannot continue: its request is done, whatever follows is read as the next response.
-    if (head && b.dir === 's2c') this.completeRequest();
+    if (head && dir === 's2c') this.completeRequest();
   }
 
-  private decodeFailure(e: unknown, issues: Issue[]): string {
-    if (e instanceof DecodeError) {
-      issues.push(this.issue(e.kind, e.code, e.message, e.offset));
-      return e.message;
-    }
-    const msg = e instanceof Error ? e.message : String(e);
-    issues.push(this.issue('malformed', 'mysql.decoder_error', `decoder failed: ${msg}`));
-    return msg;
-  }
-
-  private overLimit(p: FramedPacket): Issue {
-    return this.issue('over-limit', 'mysql.payload_over_limit',
-      `payload of ${p.length} bytes is larger than the ${this.opts.limits.maxMessageBytes}-byte decoding limit; only its start was decoded`);
-  }
-
-  private issue(kind: Issue['kind'], code: string, message: string, offset?: number): Issue {
-    const i: Issue = { layer: 'mysql', kind, code, message, frame: this.pkt.frameNo };
-    if (offset !== undefined) i.offset = offset;
-    return i;
-  }
-
-  private addAssumption(issues: Issue[]): void {
-    if (this.assumptionShown || !this.facts.midstream) return;
-    this.assumptionShown = true;
-    issues.push({ layer: 'session', kind: 'assumption', code: 'mysql.midstream', message: MIDSTREAM_ASSUMPTIONS, frame: this.pkt.frameNo });
-  }
-
-  /** A stream-level problem with no message of its own: shown as an `unknown` record so it is never lost. */
   private streamIssue(dir: Dir, issue: Issue): void {
-    const ts = this.now();
-    const t = this.opts.tree ? new TreeBuilder() : null;
-    const reason = issue.kind === 'gap' && issue.code === 'mysql.resync' ? 'decoding resynchronised' : issue.kind === 'gap' ? 'lost segment' : 'stream problem';
-    this.sink.emit(this.record(dir, this.pkt.frameNo, ts, this.pkt.frameNo, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue]));
-  }
-
-  private record(dir: Dir, frameNo: number, ts: Timestamp, lastFrameNo: number, lastTs: Timestamp, event: MySqlEvent,
-    t: TreeBuilder | null, packets: PacketRef[], issues: Issue[]): MySqlRecord {
-    if (t) for (const i of issues) t.derived(F.anomaly, i.message);
-    return {
-      id: this.sink.nextId(), conn: this.conn, dir, frameNo, ts, lastFrameNo, lastTs, event,
-      tree: t ? t.roots : null, packets, issues,
-      connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId,
-    };
+    this.msg.at(this.pkt, dir);
+    this.msg.streamIssue(issue);
   }
 }

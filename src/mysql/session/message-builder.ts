@@ -1,0 +1,237 @@
+/**
+ * Turns MySQL packets into records: decodes a one-packet message, or gathers the packets of a multi-packet one
+ * (result set, field list, prepare response) into one record; attaches issues (decode failures, trailing bytes,
+ * limits, sequence mismatches, mid-stream assumptions) and, when asked, the field tree and packet bytes.
+ * It knows nothing of the protocol's state: the session (connection.ts) decides what each packet is.
+ */
+import type { Issue } from '../../core/issues.js';
+import { DecodeError } from '../../core/issues.js';
+import type { Timestamp } from '../../core/time.js';
+import type { TcpPacket } from '../../decode/types.js';
+import type { ConnInfo, Dir } from '../../flow/types.js';
+import type { MySqlRecord, PacketRef } from '../../model/record.js';
+import type { FramedPacket } from '../codec/framer.js';
+import { PayloadReader } from '../codec/payload-reader.js';
+import type { TlsRecordHeader } from '../codec/tls-records.js';
+import { F } from '../fields.js';
+import { TreeBuilder, tRestBytes } from '../messages/tree.js';
+import type { MySqlEvent } from '../messages/types.js';
+import type { ConnectionFacts, SessionOptions, SessionSink } from './connection.js';
+
+export type Decode<T> = (r: PayloadReader, t: TreeBuilder | null) => T;
+
+interface Building {
+  dir: Dir;
+  frameNo: number;
+  ts: Timestamp;
+  packets: PacketRef[];
+  tree: TreeBuilder | null;
+  issues: Issue[];
+}
+
+export const MIDSTREAM_ASSUMPTIONS =
+  'the connection started before the capture: its handshake is missing, so capabilities are assumed ' +
+  '(CLIENT_PROTOCOL_41, no compression, no query attributes), an OK packet\'s info is read as length-encoded ' +
+  '(CLIENT_SESSION_TRACK) only when its first byte equals the length that follows, the end of each result set ' +
+  '(EOF or OK) is told apart by its length, and user, schema and thread id stay unknown unless seen later';
+
+export class MessageBuilder {
+  private building: Building | null = null;
+  private readonly reader = new PayloadReader();
+  /** Issues for the next message made (e.g. a sequence id mismatch found while framing its packet). */
+  private readonly nextIssues: Issue[] = [];
+  private assumptionShown = false;
+  private pkt!: TcpPacket;
+  private dir: Dir = 'c2s';
+
+  constructor(
+    private readonly conn: ConnInfo,
+    private readonly facts: ConnectionFacts,
+    private readonly opts: SessionOptions,
+    private readonly sink: SessionSink,
+  ) {}
+
+  /** The packet being processed and the direction of the message it belongs to. */
+  at(pkt: TcpPacket, dir: Dir): void {
+    this.pkt = pkt;
+    this.dir = dir;
+  }
+
+  /** Direction of the multi-packet message being built, if any. */
+  get buildingDir(): Dir | undefined {
+    return this.building?.dir;
+  }
+
+  /** Attach an issue to the next message made. */
+  noteForNext(issue: Issue): void {
+    this.nextIssues.push(issue);
+  }
+
+  issue(kind: Issue['kind'], code: string, message: string, offset?: number): Issue {
+    const i: Issue = { layer: 'mysql', kind, code, message, frame: this.pkt.frameNo };
+    if (offset !== undefined) i.offset = offset;
+    return i;
+  }
+
+  /** Decode a message that is exactly one packet, and emit its record. */
+  single(p: FramedPacket, decode: Decode<MySqlEvent>, unexpectedCode?: string): void {
+    const t = this.opts.tree ? new TreeBuilder() : null;
+    if (t) headerNodes(t, p);
+    const issues = this.takeIssues();
+    const r = this.reader.reset(p.payload);
+    let ev: MySqlEvent;
+    try {
+      ev = decode(r, t);
+      if (r.remaining > 0 && ev.kind !== 'unknown') {
+        issues.push(this.issue('malformed', 'mysql.trailing_bytes', `${r.remaining} bytes left over after the message at payload offset ${r.pos}`));
+        tRestBytes(r, t, F.payload);
+      }
+    } catch (e) {
+      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.payload[0] };
+    }
+    if (p.truncated) issues.push(this.overLimit(p));
+    if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
+    const ts = this.now();
+    this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, ev, t, [this.packetRef(p)], issues));
+  }
+
+  /** Start a multi-packet message; the caller finishes any previous one first. */
+  begin(): void {
+    this.building = {
+      dir: this.dir, frameNo: this.pkt.frameNo, ts: this.now(), packets: [],
+      tree: this.opts.tree ? new TreeBuilder() : null, issues: this.takeIssues(),
+    };
+  }
+
+  /**
+   * Decode one packet of the message being built; false when it could not be decoded (the issue is recorded).
+   * `skipTree`: count it but keep neither its tree nor its bytes (rows beyond limits.maxRowsKept).
+   */
+  part(p: FramedPacket, decode: Decode<void>, skipTree = false): boolean {
+    const b = this.building;
+    if (!b) return false;
+    const keep = !skipTree && b.packets.length < this.opts.limits.maxRowsKept + 64;
+    const t = keep ? b.tree : null;
+    if (t) {
+      t.packet = b.packets.length;
+      headerNodes(t, p);
+    }
+    if (keep) b.packets.push(this.packetRef(p));
+    b.issues.push(...this.takeIssues());
+    const r = this.reader.reset(p.payload);
+    try {
+      decode(r, t);
+      if (r.remaining > 0) {
+        b.issues.push(this.issue('malformed', 'mysql.trailing_bytes', `${r.remaining} bytes left over in packet ${p.seq} at payload offset ${r.pos}`));
+      }
+    } catch (e) {
+      this.decodeFailure(e, b.issues);
+      return false;
+    }
+    if (p.truncated) b.issues.push(this.overLimit(p));
+    return true;
+  }
+
+  /** Emit the message being built as `ev`, with `extra` issues (e.g. why it is incomplete). */
+  finish(ev: MySqlEvent, extra?: Issue): void {
+    const b = this.building;
+    if (!b) return;
+    this.building = null;
+    if (extra && !b.issues.some((i) => i.kind !== 'assumption')) b.issues.push(extra);
+    if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
+    this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.now(), ev, b.tree, b.packets, b.issues));
+  }
+
+  /** Add an issue to the message being built; false when there is none. */
+  addToBuilding(issue: Issue): boolean {
+    if (!this.building) return false;
+    this.building.issues.push(issue);
+    return true;
+  }
+
+  /** One TLS record after an SSLRequest (record layer only). */
+  tls(h: TlsRecordHeader, frameNo: number): void {
+    const t = this.opts.tree ? new TreeBuilder() : null;
+    if (t) {
+      const node = t.open(F.tlsRecord, null, 0, 5 + h.length);
+      t.add(F.tlsContentType, h.contentType, 0, 1);
+      t.add(F.tlsVersion, h.version, 1, 2);
+      t.add(F.tlsLength, h.length, 3, 2);
+      t.close(node);
+    }
+    const ts = this.now();
+    const ev: MySqlEvent = { kind: 'tls', length: h.length, contentType: h.contentType };
+    this.sink.emit(this.record(this.dir, h.firstFrame || frameNo, ts, ts, ev, t, [{ seq: -1, length: h.length, frameNo }], []));
+  }
+
+  /** A stream-level problem with no message of its own: shown as an `unknown` record so it is never lost. */
+  streamIssue(issue: Issue): void {
+    const ts = this.now();
+    const t = this.opts.tree ? new TreeBuilder() : null;
+    const reason = issue.code === 'mysql.resync' ? 'decoding resynchronised' : issue.kind === 'gap' ? 'lost segment' : 'stream problem';
+    this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue]));
+  }
+
+  private takeIssues(): Issue[] {
+    const out = this.nextIssues.splice(0);
+    if (!this.assumptionShown && this.facts.midstream) {
+      this.assumptionShown = true;
+      out.push({ layer: 'session', kind: 'assumption', code: 'mysql.midstream', message: MIDSTREAM_ASSUMPTIONS, frame: this.pkt.frameNo });
+    }
+    return out;
+  }
+
+  private now(): Timestamp {
+    return { sec: this.pkt.tsSec, nsec: this.pkt.tsNsec };
+  }
+
+  /** The packet's header and payload for -x (bytes copied only when asked, capped). */
+  private packetRef(p: FramedPacket): PacketRef {
+    const ref: PacketRef = { seq: p.seq, length: p.length, frameNo: this.pkt.frameNo };
+    if (this.opts.hex) {
+      const n = Math.min(p.payload.length, this.opts.limits.maxHexBytesPerMessage);
+      const b = new Uint8Array(4 + n);
+      const hdrLen = Math.min(p.length, 0xffffff);
+      b[0] = hdrLen & 0xff;
+      b[1] = (hdrLen >> 8) & 0xff;
+      b[2] = (hdrLen >> 16) & 0xff;
+      b[3] = p.seq;
+      b.set(p.payload.subarray(0, n), 4);
+      ref.bytes = b;
+      if (n < p.length) ref.truncated = true;
+    }
+    return ref;
+  }
+
+  private decodeFailure(e: unknown, issues: Issue[]): string {
+    if (e instanceof DecodeError) {
+      issues.push(this.issue(e.kind, e.code, e.message, e.offset));
+      return e.message;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    issues.push(this.issue('malformed', 'mysql.decoder_error', `decoder failed: ${msg}`));
+    return msg;
+  }
+
+  private overLimit(p: FramedPacket): Issue {
+    return this.issue('over-limit', 'mysql.payload_over_limit',
+      `payload of ${p.length} bytes is larger than the ${this.opts.limits.maxMessageBytes}-byte decoding limit; only its start was decoded`);
+  }
+
+  /** A record ending at the current frame. */
+  private record(dir: Dir, frameNo: number, ts: Timestamp, lastTs: Timestamp, event: MySqlEvent,
+    t: TreeBuilder | null, packets: PacketRef[], issues: Issue[]): MySqlRecord {
+    if (t) for (const i of issues) t.derived(F.anomaly, i.message);
+    return {
+      id: this.sink.nextId(), conn: this.conn, dir, frameNo, ts, lastFrameNo: this.pkt.frameNo, lastTs, event,
+      tree: t ? t.roots : null, packets, issues,
+      connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId,
+    };
+  }
+}
+
+/** Every packet's header fields come first in its part of the tree (offsets are relative to the payload). */
+function headerNodes(t: TreeBuilder, p: FramedPacket): void {
+  t.add(F.packetLength, p.length, -4, 3);
+  t.add(F.packetNumber, p.seq, -1, 1);
+}
