@@ -1,10 +1,14 @@
 /**
- * The compressed protocol ("Compression" page): after authentication with CLIENT_COMPRESS, each direction is a
- * sequence of compressed packets — 3-byte compressed length, 1-byte compressed sequence id, 3-byte uncompressed
- * length (0: the payload is sent as is) — whose payloads, inflated and concatenated, form the ordinary stream of
- * MySQL packets (which may span compressed packets). Inflating is bounded by `maxInflated`.
+ * The compressed protocol ("Compression" page): after authentication with CLIENT_COMPRESS (zlib) or
+ * CLIENT_ZSTD_COMPRESSION_ALGORITHM (zstd), each direction is a sequence of compressed packets — 3-byte compressed
+ * length, 1-byte compressed sequence id, 3-byte uncompressed length (0: the payload is sent as is) — whose
+ * payloads, each compressed on its own, inflated and concatenated form the ordinary stream of MySQL packets
+ * (which may span compressed packets). Inflating is bounded by `maxInflated`.
  */
 import { inflateSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+
+export type CompressionAlgorithm = 'zlib' | 'zstd';
 
 export interface CompressedHeader {
   compressedLength: number;
@@ -24,6 +28,7 @@ export class CompressedFramer {
     private readonly onBytes: (bytes: Uint8Array, h: CompressedHeader, frameNo: number) => void,
     private readonly onError: (message: string, frameNo: number) => void,
     private readonly maxInflated: number,
+    private readonly algorithm: CompressionAlgorithm = 'zlib',
   ) {}
 
   push(chunk: Uint8Array, frameNo: number): void {
@@ -64,9 +69,12 @@ export class CompressedFramer {
       this.onError(`compressed packet says it inflates to ${h.uncompressedLength} bytes, over the ${this.maxInflated}-byte limit; skipped`, frameNo);
       return;
     }
-    let inflated: Buffer;
+    let inflated: Uint8Array;
     try {
-      inflated = inflateSync(raw, { maxOutputLength: this.maxInflated });
+      // zstd: the header's uncompressed length (checked above) sizes the output buffer, so it stays bounded.
+      inflated = this.algorithm === 'zlib'
+        ? inflateSync(raw, { maxOutputLength: this.maxInflated })
+        : zstdDecompress(raw, new Uint8Array(h.uncompressedLength));
     } catch (e) {
       this.onError(`compressed packet ${h.seq} could not be inflated (${(e as Error).message})`, frameNo);
       return;

@@ -158,11 +158,10 @@ export class MySqlSession {
   /** CLIENT_COMPRESS (zlib) or CLIENT_ZSTD_COMPRESSION_ALGORITHM, in force from the packet after the login's OK. */
   private compression: 'none' | 'zlib' | 'zstd' = 'none';
   private inflaters: Record<Dir, CompressedFramer> | null = null;
-  private zstdReported = false;
 
   private startCompression(): void {
-    const zstd = hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM);
-    this.compression = zstd ? 'zstd' : 'zlib';
+    const algorithm = hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM) ? 'zstd' : 'zlib';
+    this.compression = algorithm;
     this.facts.compressed = true;
     const max = this.opts.limits.maxMessageBytes;
     const mk = (dir: Dir) => new CompressedFramer(
@@ -171,23 +170,13 @@ export class MySqlSession {
       },
       (message) => this.streamIssue(dir, { layer: 'mysql', kind: 'malformed', code: 'mysql.uncompress_failure', message, frame: this.pkt.frameNo }),
       max,
+      algorithm,
     );
     this.inflaters = { c2s: mk('c2s'), s2c: mk('s2c') };
     this.framers.s2c.halt(); // the OK that ended the login is the last uncompressed server packet
   }
 
   private pushCompressed(dir: Dir, bytes: Uint8Array, frameNo: number): void {
-    if (this.compression === 'zstd') {
-      if (!this.zstdReported) {
-        this.zstdReported = true;
-        this.streamIssue(dir, {
-          layer: 'mysql', kind: 'info', code: 'mysql.zstd_not_decoded',
-          message: 'this connection negotiated zstd compression, which this version does not decode yet; its packets are skipped',
-          frame: frameNo,
-        });
-      }
-      return;
-    }
     if (this.desync[dir]) {
       this.dropped[dir] += bytes.length;
       return;
