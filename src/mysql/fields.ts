@@ -131,6 +131,7 @@ export const F = {
   rowNull: f({ name: 'mysql.row.null', label: 'NULL', type: 'bool', description: 'A text row value that is SQL NULL' }),
   rows: f({ name: 'mysql.rows', label: 'Rows', type: 'uint', description: 'Rows in the result set (myshark; derived)' }),
   loadDataFilename: f({ name: 'mysql.load_data.filename', label: 'File name', type: 'string', description: 'LOCAL INFILE file requested by the server' }),
+  loadDataPayload: f({ name: 'mysql.load_data.payload', label: 'Payload', type: 'bytes', description: 'LOCAL INFILE file content sent by the client' }),
   stmtWarnings: f({ name: 'mysql.stmt_warnings', label: 'Warnings', type: 'uint', description: 'COM_STMT_PREPARE_OK warning count' }),
 
   // TLS after SSLRequest (record layer only; Wireshark's tls.* names)

@@ -113,6 +113,8 @@ export function describeEvent(e: MySqlEvent): string {
       return `Response Text  ${oneLine(e.text, SUMMARY_TEXT_MAX)}`;
     case 'local_infile':
       return `Response LOCAL INFILE Request  filename=${oneLine(e.filename, SUMMARY_TEXT_MAX)}`;
+    case 'local_infile_data':
+      return e.end ? 'LOCAL INFILE Data  end of file' : `LOCAL INFILE Data  ${plural(e.length, 'byte')}`;
     case 'tls': {
       const ct = e.contentType !== undefined ? TLS_CONTENT.get(e.contentType) ?? `content type ${e.contentType}` : undefined;
       return `TLS  ${plural(e.length, 'byte')}${ct ? ` (${ct})` : ''}, not decoded`;

@@ -141,6 +141,9 @@ export interface TextResponse { kind: 'text'; text: string }
 /** 0xFB LOCAL INFILE request. */
 export interface LocalInfileRequest { kind: 'local_infile'; filename: string }
 
+/** A packet of the file the client sends after a LOCAL INFILE request; an empty one ends the file. */
+export interface LocalInfileData { kind: 'local_infile_data'; length: number; end: boolean }
+
 /** TLS bytes after an SSLRequest (not decrypted). */
 export interface TlsData { kind: 'tls'; length: number; contentType: number | undefined }
 
@@ -164,5 +167,6 @@ export type MySqlEvent =
   | StmtPrepareOk
   | TextResponse
   | LocalInfileRequest
+  | LocalInfileData
   | TlsData
   | Unknown;

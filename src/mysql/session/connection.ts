@@ -349,8 +349,8 @@ export class MySqlSession {
       if (head && this.resp.k === 'infile_data') {
         const empty = p.length === 0;
         this.single(p, (r, t) => {
-          if (r.remaining > 0) tRestBytes(r, t, F.payload);
-          return { kind: 'unknown', reason: empty ? 'end of LOCAL INFILE data' : `LOCAL INFILE data (${p.length} bytes)`, firstByte: undefined };
+          if (r.remaining > 0) tRestBytes(r, t, F.loadDataPayload);
+          return { kind: 'local_infile_data', length: p.length, end: empty };
         });
         if (empty) this.resp = { k: 'infile_result' };
         return;
