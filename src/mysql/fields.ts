@@ -66,6 +66,9 @@ export const F = {
   authSwitchData: f({ name: 'mysql.auth_switch_request.data', label: 'Auth Method Data', type: 'bytes', description: 'Plugin data (salt)' }),
   authSwitchResponseData: f({ name: 'mysql.auth_switch_response.data', label: 'Auth Method Data', type: 'bytes', description: 'Client answer to an auth switch or more-data request' }),
   authMoreData: f({ name: 'mysql.auth_more_data', label: 'Auth More Data', type: 'bytes', description: 'AuthMoreData payload' }),
+  serverPublicKey: f({ name: 'mysql.hf_mysql_pubkey', label: 'Public key', type: 'string', description: 'Server RSA public key (PEM) for caching_sha2/sha256_password' }),
+  authDataKind: f({ name: 'mysql.auth_data.kind', label: 'Authentication data', type: 'string', description: 'What client bytes during authentication are (myshark)' }),
+  loginOutcome: f({ name: 'mysql.login.outcome', label: 'Login outcome', type: 'string', description: 'ok or failed, on the message that ends a login or COM_CHANGE_USER (myshark)' }),
   sha2AuthState: f({
     name: 'mysql.sha2_auth.state', label: 'caching_sha2_password state', type: 'uint',
     description: 'caching_sha2_password status byte in AuthMoreData',
@@ -152,3 +155,186 @@ export const CAPS_FLAG_FIELDS = flagFields('mysql.caps', CAPABILITY_BITS);
 export const MARIADB_CAPS_FLAG_FIELDS = flagFields('mariadb.caps', MARIADB_CAPABILITY_BITS);
 export const STATUS_FLAG_FIELDS = flagFields('mysql.stat', STATUS_BITS);
 export const FIELD_FLAG_FIELDS = flagFields('mysql.field.flags', FIELD_FLAG_BITS);
+
+/**
+ * Binary protocol values, COM_STMT_EXECUTE parameters, binary rows and MariaDB's COM_STMT_BULK_EXECUTE
+ * (messages/binary.ts, messages/prepared.ts). Wireshark's names (4.0.17) where it has the field; the rest are ours.
+ */
+export const FB = {
+  // COM_STMT_EXECUTE (Wireshark)
+  newParamsBound: f({
+    name: 'mysql.new_parameter_bound_flag', label: 'New parameter bound flag', type: 'uint',
+    description: 'COM_STMT_EXECUTE: 1 when the parameter types follow, 0 when the previous ones are reused',
+    valueNames: names({ 0: 'Subsequent call', 1: 'First call or rebound' }),
+  }),
+  execParam: f({ name: 'mysql.exec_param', label: 'Parameter', type: 'none', description: 'One COM_STMT_EXECUTE parameter value' }),
+  execUnsigned: f({ name: 'mysql.exec.unsigned', label: 'Unsigned', type: 'uint', base: 'hex', description: 'Parameter type flag byte (0x80 = unsigned)' }),
+  streamedParam: f({ name: 'mysql.streamed_param', label: 'This parameter was streamed, its value can be found in Send BLOB packets', type: 'none', description: 'Parameter sent before by COM_STMT_SEND_LONG_DATA' }),
+  rowNullBuffer: f({ name: 'mysql.row.nullbuffer', label: 'Row null buffer', type: 'bytes', description: 'NULL bitmap of a binary row (2-bit offset)' }),
+  // Binary values (Wireshark)
+  tiny: f({ name: 'mysql.exec.field.tiny', label: 'Value (INT8)', type: 'int', description: 'TINYINT value' }),
+  utiny: f({ name: 'mysql.exec.field.unsigned_tiny', label: 'Value (UINT8)', type: 'uint', description: 'TINYINT UNSIGNED value' }),
+  short: f({ name: 'mysql.exec.field.short', label: 'Value (INT16)', type: 'int', description: 'SMALLINT (or YEAR) value' }),
+  ushort: f({ name: 'mysql.exec.field.unsigned_short', label: 'Value (UINT16)', type: 'uint', description: 'SMALLINT UNSIGNED (or YEAR) value' }),
+  long: f({ name: 'mysql.exec.field.long', label: 'Value (INT32)', type: 'int', description: 'INT / MEDIUMINT value' }),
+  ulong: f({ name: 'mysql.exec.field.unsigned_long', label: 'Value (UINT32)', type: 'uint', description: 'INT / MEDIUMINT UNSIGNED value' }),
+  longlong: f({ name: 'mysql.exec.field.longlong', label: 'Value (INT64)', type: 'int', description: 'BIGINT value' }),
+  ulonglong: f({ name: 'mysql.exec.field.unsigned_longlong', label: 'Value (UINT64)', type: 'uint', description: 'BIGINT UNSIGNED value' }),
+  float: f({ name: 'mysql.exec.field.float', label: 'Value (Float)', type: 'float', description: 'FLOAT value' }),
+  double: f({ name: 'mysql.exec.field.double', label: 'Value (Double)', type: 'float', description: 'DOUBLE value' }),
+  string: f({ name: 'mysql.exec.field.string', label: 'Value (String)', type: 'string', description: 'String, DECIMAL, ENUM, SET or JSON value (string<lenenc>)' }),
+  null: f({ name: 'mysql.exec.field.null', label: 'Value: -NULL-', type: 'none', description: 'SQL NULL (MYSQL_TYPE_NULL or a bit in the NULL bitmap)' }),
+  dtLength: f({ name: 'mysql.exec.field.datetime.length', label: 'Length', type: 'int', description: 'DATE/DATETIME/TIMESTAMP length byte (0, 4, 7, 11)' }),
+  year: f({ name: 'mysql.exec.field.year', label: 'Year', type: 'int', description: 'Year' }),
+  month: f({ name: 'mysql.exec.field.month', label: 'Month', type: 'int', description: 'Month' }),
+  day: f({ name: 'mysql.exec.field.day', label: 'Day', type: 'int', description: 'Day' }),
+  hour: f({ name: 'mysql.exec.field.hour', label: 'Hour', type: 'int', description: 'Hour' }),
+  minute: f({ name: 'mysql.exec.field.minute', label: 'Minute', type: 'int', description: 'Minute' }),
+  second: f({ name: 'mysql.exec.field.second', label: 'Second', type: 'int', description: 'Second' }),
+  // Wireshark labels it "Billionth of a second", but the wire value is microseconds.
+  micro: f({ name: 'mysql.exec.field.secondb', label: 'Microseconds', type: 'int', description: 'Microseconds (Wireshark: "Billionth of a second")' }),
+  timeLength: f({ name: 'mysql.exec.field.time.length', label: 'Length', type: 'int', description: 'TIME length byte (0, 8, 12)' }),
+  timeSign: f({ name: 'mysql.exec.field.time.sign', label: 'Flags', type: 'uint', description: 'TIME is_negative byte (1 = negative)' }),
+  timeDays: f({ name: 'mysql.exec.field.time.days', label: 'Days', type: 'int', description: 'TIME days' }),
+  // Ours
+  bytes: f({ name: 'mysql.exec.field.bytes', label: 'Value (Bytes)', type: 'bytes', description: 'BLOB, BINARY, GEOMETRY or BIT value (myshark)' }),
+  datetime: f({ name: 'mysql.exec.field.datetime', label: 'Value (Datetime)', type: 'string', description: 'DATE/DATETIME/TIMESTAMP value as text (myshark)' }),
+  time: f({ name: 'mysql.exec.field.time', label: 'Value (Time)', type: 'string', description: 'TIME value as text (myshark)' }),
+  execNullBitmap: f({ name: 'mysql.exec.null_bitmap', label: 'NULL bitmap', type: 'bytes', description: 'COM_STMT_EXECUTE NULL bitmap, one bit per parameter (myshark)' }),
+  execParamType: f({ name: 'mysql.exec.param_type', label: 'Parameter type', type: 'none', description: 'One parameter type entry: type byte + flag byte (myshark)' }),
+  execParamName: f({ name: 'mysql.query_attr_name', label: 'Attribute Name', type: 'string', description: 'Parameter name (query attribute) under CLIENT_QUERY_ATTRIBUTES' }),
+  execFlagReadOnly: f({ name: 'mysql.exec_flags.read_only', label: 'Read-only cursor', type: 'bool', mask: 0x01, description: 'CURSOR_TYPE_READ_ONLY' }),
+  execFlagForUpdate: f({ name: 'mysql.exec_flags.for_update', label: 'Cursor for update', type: 'bool', mask: 0x02, description: 'CURSOR_TYPE_FOR_UPDATE' }),
+  execFlagScrollable: f({ name: 'mysql.exec_flags.scrollable', label: 'Scrollable cursor', type: 'bool', mask: 0x04, description: 'CURSOR_TYPE_SCROLLABLE' }),
+  execFlagParamCount: f({ name: 'mysql.exec_flags.parameter_count_available', label: 'Parameter count available', type: 'bool', mask: 0x08, description: 'PARAMETER_COUNT_AVAILABLE' }),
+  execInferred: f({ name: 'mysql.exec.inferred', label: 'Parameter layout inferred', type: 'string', description: 'The statement was prepared before the capture: the parameter count was inferred from the bytes (myshark)' }),
+  execUndecoded: f({ name: 'mysql.exec.undecoded', label: 'Parameters not decoded', type: 'string', description: 'Why the parameter values are shown raw (myshark)' }),
+  rowColumn: f({ name: 'mysql.row.column', label: 'Column', type: 'none', description: 'One binary row value, labelled with its column (myshark)' }),
+  // MariaDB COM_STMT_BULK_EXECUTE (ours)
+  bulkFlags: f({ name: 'mariadb.bulk.flags', label: 'Bulk flags', type: 'uint', base: 'hex4', description: 'COM_STMT_BULK_EXECUTE flags' }),
+  bulkFlagUnitResults: f({ name: 'mariadb.bulk.flags.send_unit_results', label: 'SEND_UNIT_RESULTS', type: 'bool', mask: 64, description: 'Return affected rows and insert ids per row as a result set' }),
+  bulkFlagSendTypes: f({ name: 'mariadb.bulk.flags.send_types', label: 'SEND_TYPES_TO_SERVER', type: 'bool', mask: 128, description: 'Parameter types follow' }),
+  bulkRow: f({ name: 'mariadb.bulk.row', label: 'Parameter set', type: 'none', description: 'One row of COM_STMT_BULK_EXECUTE values' }),
+  bulkIndicator: f({
+    name: 'mariadb.bulk.indicator', label: 'Indicator', type: 'uint', description: 'Parameter indicator',
+    valueNames: names({ 0: 'NONE', 1: 'NULL', 2: 'DEFAULT', 3: 'IGNORE', 4: 'IGNORE_ROW' }),
+  }),
+};
+
+/**
+ * Session state information in OK packets (CLIENT_SESSION_TRACK), decoded by messages/session-track.ts.
+ * Wireshark's mysql.session_track.* names; the transaction_state.* position fields are myshark's own.
+ */
+export const SESSION_TRACK_TYPE_NAMES = names({
+  0: 'SESSION_TRACK_SYSTEM_VARIABLES',
+  1: 'SESSION_TRACK_SCHEMA',
+  2: 'SESSION_TRACK_STATE_CHANGE',
+  3: 'SESSION_TRACK_GTIDS',
+  4: 'SESSION_TRACK_TRANSACTION_CHARACTERISTICS',
+  5: 'SESSION_TRACK_TRANSACTION_STATE',
+});
+
+export const ST = {
+  dataLength: f({ name: 'mysql.session_track.data.length', label: 'Session tracking data length', type: 'uint', description: 'Length of the session state information (all entries)' }),
+  entry: f({ name: 'mysql.session_track', label: 'Session Track', type: 'none', description: 'One session state change entry' }),
+  type: f({ name: 'mysql.session_track.type', label: 'Session tracking type', type: 'uint', description: 'Tracker type', valueNames: SESSION_TRACK_TYPE_NAMES }),
+  length: f({ name: 'mysql.session_track.length', label: 'Session tracking length', type: 'uint', description: 'Length of this entry\'s data' }),
+  data: f({ name: 'mysql.session_track.data', label: 'Session tracking data', type: 'bytes', description: 'Data of a tracker type not decoded further' }),
+  sysvarLength: f({ name: 'mysql.session_track.sysvar.length', label: 'System variable change Length', type: 'uint', description: 'Length of a system variable name or value' }),
+  sysvarName: f({ name: 'mysql.session_track.sysvar.name', label: 'System variable change Name', type: 'string', description: 'Tracked system variable' }),
+  sysvarValue: f({ name: 'mysql.session_track.sysvar.value', label: 'System variable change Value', type: 'string', description: 'Its new value' }),
+  schemaLength: f({ name: 'mysql.session_track.schema.length', label: 'Schema change length', type: 'uint', description: 'Length of the schema name' }),
+  schema: f({ name: 'mysql.session_track.schema', label: 'Schema change', type: 'string', description: 'New current schema' }),
+  stateChange: f({ name: 'mysql.session_track.state_change', label: 'State change', type: 'string', description: '1 when the session state changed' }),
+  gtidsEncoding: f({ name: 'mysql.session_track.gtids.encoding', label: 'GTIDs encoding', type: 'uint', description: 'GTID encoding specification (0: text)' }),
+  gtidsLength: f({ name: 'mysql.session_track.gtids.length', label: 'GTIDs length', type: 'uint', description: 'Length of the GTID set' }),
+  gtids: f({ name: 'mysql.session_track.gtids', label: 'GTIDs', type: 'string', description: 'GTID set' }),
+  trxCharacteristicsLength: f({ name: 'mysql.session_track.transaction_characteristics.length', label: 'Transaction characteristics length', type: 'uint', description: 'Length of the characteristics' }),
+  trxCharacteristics: f({ name: 'mysql.session_track.transaction_characteristics', label: 'Transaction characteristics', type: 'string', description: 'SQL that starts a transaction with the same characteristics' }),
+  trxStateLength: f({ name: 'mysql.session_track.transaction_state.length', label: 'Transaction state length', type: 'uint', description: 'Length of the transaction state (8)' }),
+  trxState: f({ name: 'mysql.session_track.transaction_state', label: 'Transaction state', type: 'string', description: 'Transaction state, one character per position' }),
+  trxStateType: f({ name: 'mysql.session_track.transaction_state.trx_type', label: 'Transaction', type: 'string', description: 'Position 1: T explicit, I implicit, _ none (myshark)' }),
+  trxStateReadUnsafe: f({ name: 'mysql.session_track.transaction_state.read_unsafe', label: 'Non-transactional tables read (r)', type: 'bool', description: 'Position 2 (myshark)' }),
+  trxStateReadTrx: f({ name: 'mysql.session_track.transaction_state.read_trx', label: 'Transactional tables read (R)', type: 'bool', description: 'Position 3 (myshark)' }),
+  trxStateWriteUnsafe: f({ name: 'mysql.session_track.transaction_state.write_unsafe', label: 'Non-transactional tables written (w)', type: 'bool', description: 'Position 4 (myshark)' }),
+  trxStateWriteTrx: f({ name: 'mysql.session_track.transaction_state.write_trx', label: 'Transactional tables written (W)', type: 'bool', description: 'Position 5 (myshark)' }),
+  trxStateStmtUnsafe: f({ name: 'mysql.session_track.transaction_state.stmt_unsafe', label: 'Unsafe statements (s)', type: 'bool', description: 'Position 6 (myshark)' }),
+  trxStateResultSet: f({ name: 'mysql.session_track.transaction_state.resultset', label: 'Result set sent (S)', type: 'bool', description: 'Position 7 (myshark)' }),
+  trxStateLockedTables: f({ name: 'mysql.session_track.transaction_state.locked_tables', label: 'LOCK TABLES (L)', type: 'bool', description: 'Position 8 (myshark)' }),
+};
+
+/** TLS versions as Wireshark names them. */
+export const TLS_VERSION_NAMES = names({ 0x0300: 'SSL 3.0', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3' });
+
+export const TLS_HANDSHAKE_TYPE_NAMES = names({
+  0: 'Hello Request', 1: 'Client Hello', 2: 'Server Hello', 4: 'New Session Ticket', 5: 'End of Early Data',
+  8: 'Encrypted Extensions', 11: 'Certificate', 12: 'Server Key Exchange', 13: 'Certificate Request',
+  14: 'Server Hello Done', 15: 'Certificate Verify', 16: 'Client Key Exchange', 20: 'Finished', 24: 'Key Update', 254: 'Message Hash',
+});
+
+/** IANA TLS ExtensionType names (the common ones). */
+export const TLS_EXTENSION_NAMES = names({
+  0: 'server_name', 1: 'max_fragment_length', 5: 'status_request', 10: 'supported_groups', 11: 'ec_point_formats',
+  13: 'signature_algorithms', 16: 'application_layer_protocol_negotiation', 18: 'signed_certificate_timestamp',
+  21: 'padding', 22: 'encrypt_then_mac', 23: 'extended_master_secret', 27: 'compress_certificate', 28: 'record_size_limit',
+  35: 'session_ticket', 41: 'pre_shared_key', 42: 'early_data', 43: 'supported_versions', 44: 'cookie',
+  45: 'psk_key_exchange_modes', 47: 'certificate_authorities', 49: 'post_handshake_auth', 50: 'signature_algorithms_cert',
+  51: 'key_share', 57: 'quic_transport_parameters', 17513: 'application_settings', 65037: 'encrypted_client_hello',
+  65281: 'renegotiation_info',
+});
+
+/** IANA cipher suite names for the ~50 suites seen in practice (TLS 1.3, ECDHE/DHE/RSA with AES-GCM/CBC, ChaCha20, SCSVs). */
+export const TLS_CIPHER_SUITE_NAMES = names({
+  0x0004: 'TLS_RSA_WITH_RC4_128_MD5', 0x0005: 'TLS_RSA_WITH_RC4_128_SHA', 0x000a: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+  0x002f: 'TLS_RSA_WITH_AES_128_CBC_SHA', 0x0032: 'TLS_DHE_DSS_WITH_AES_128_CBC_SHA', 0x0033: 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA',
+  0x0035: 'TLS_RSA_WITH_AES_256_CBC_SHA', 0x0038: 'TLS_DHE_DSS_WITH_AES_256_CBC_SHA', 0x0039: 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA',
+  0x003c: 'TLS_RSA_WITH_AES_128_CBC_SHA256', 0x003d: 'TLS_RSA_WITH_AES_256_CBC_SHA256', 0x0040: 'TLS_DHE_DSS_WITH_AES_128_CBC_SHA256',
+  0x0067: 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA256', 0x006a: 'TLS_DHE_DSS_WITH_AES_256_CBC_SHA256', 0x006b: 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256',
+  0x009c: 'TLS_RSA_WITH_AES_128_GCM_SHA256', 0x009d: 'TLS_RSA_WITH_AES_256_GCM_SHA384',
+  0x009e: 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 0x009f: 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384',
+  0x00a2: 'TLS_DHE_DSS_WITH_AES_128_GCM_SHA256', 0x00a3: 'TLS_DHE_DSS_WITH_AES_256_GCM_SHA384',
+  0x00ff: 'TLS_EMPTY_RENEGOTIATION_INFO_SCSV', 0x5600: 'TLS_FALLBACK_SCSV',
+  0x1301: 'TLS_AES_128_GCM_SHA256', 0x1302: 'TLS_AES_256_GCM_SHA384', 0x1303: 'TLS_CHACHA20_POLY1305_SHA256',
+  0x1304: 'TLS_AES_128_CCM_SHA256', 0x1305: 'TLS_AES_128_CCM_8_SHA256',
+  0xc009: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 0xc00a: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
+  0xc012: 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', 0xc013: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 0xc014: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+  0xc023: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 0xc024: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384',
+  0xc027: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', 0xc028: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384',
+  0xc02b: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 0xc02c: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  0xc02f: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 0xc030: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  0xc09c: 'TLS_RSA_WITH_AES_128_CCM', 0xc09d: 'TLS_RSA_WITH_AES_256_CCM',
+  0xc09e: 'TLS_DHE_RSA_WITH_AES_128_CCM', 0xc09f: 'TLS_DHE_RSA_WITH_AES_256_CCM',
+  0xc0ac: 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM', 0xc0ad: 'TLS_ECDHE_ECDSA_WITH_AES_256_CCM',
+  0xcca8: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca9: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  0xccaa: 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+});
+
+/** TLS handshake hello fields (codec/tls-hello.ts), Wireshark's tls.handshake.* names; `tls.handshake.extension` is ours. */
+export const TLS = {
+  handshake: f({ name: 'tls.handshake', label: 'Handshake Protocol', type: 'none', description: 'Handshake protocol message' }),
+  type: f({ name: 'tls.handshake.type', label: 'Handshake Type', type: 'uint', description: 'Handshake message type', valueNames: TLS_HANDSHAKE_TYPE_NAMES }),
+  length: f({ name: 'tls.handshake.length', label: 'Length', type: 'uint', description: 'Handshake body length' }),
+  version: f({ name: 'tls.handshake.version', label: 'Version', type: 'uint', base: 'hex4', description: 'legacy_version of the hello', valueNames: TLS_VERSION_NAMES }),
+  random: f({ name: 'tls.handshake.random', label: 'Random', type: 'bytes', description: '32 random bytes' }),
+  sessionIdLength: f({ name: 'tls.handshake.session_id_length', label: 'Session ID Length', type: 'uint', description: 'Length of the session id' }),
+  sessionId: f({ name: 'tls.handshake.session_id', label: 'Session ID', type: 'bytes', description: 'Session id (legacy_session_id in TLS 1.3)' }),
+  cipherSuitesLength: f({ name: 'tls.handshake.cipher_suites_length', label: 'Cipher Suites Length', type: 'uint', description: 'Length of the cipher suite list' }),
+  cipherSuites: f({ name: 'tls.handshake.ciphersuites', label: 'Cipher Suites', type: 'none', description: 'Cipher suites offered' }),
+  cipherSuite: f({ name: 'tls.handshake.ciphersuite', label: 'Cipher Suite', type: 'uint', base: 'hex4', description: 'A cipher suite (offered or chosen)', valueNames: TLS_CIPHER_SUITE_NAMES }),
+  compMethodsLength: f({ name: 'tls.handshake.comp_methods_length', label: 'Compression Methods Length', type: 'uint', description: 'Length of the compression method list' }),
+  compMethod: f({ name: 'tls.handshake.comp_method', label: 'Compression Method', type: 'uint', description: 'Compression method (0: null)', valueNames: names({ 0: 'null', 1: 'DEFLATE' }) }),
+  extensionsLength: f({ name: 'tls.handshake.extensions_length', label: 'Extensions Length', type: 'uint', description: 'Length of all extensions' }),
+  extension: f({ name: 'tls.handshake.extension', label: 'Extension', type: 'none', description: 'One extension (myshark)' }),
+  extensionType: f({ name: 'tls.handshake.extension.type', label: 'Type', type: 'uint', description: 'Extension type', valueNames: TLS_EXTENSION_NAMES }),
+  extensionLen: f({ name: 'tls.handshake.extension.len', label: 'Length', type: 'uint', description: 'Extension data length' }),
+  extensionData: f({ name: 'tls.handshake.extension.data', label: 'Data', type: 'bytes', description: 'Extension data not decoded further' }),
+  serverNameListLen: f({ name: 'tls.handshake.extensions_server_name_list_len', label: 'Server Name list length', type: 'uint', description: 'Length of the server name list' }),
+  serverNameType: f({ name: 'tls.handshake.extensions_server_name_type', label: 'Server Name Type', type: 'uint', description: 'Name type (0: host_name)', valueNames: names({ 0: 'host_name' }) }),
+  serverNameLen: f({ name: 'tls.handshake.extensions_server_name_len', label: 'Server Name length', type: 'uint', description: 'Length of the name' }),
+  serverName: f({ name: 'tls.handshake.extensions_server_name', label: 'Server Name', type: 'string', description: 'SNI host name' }),
+  alpnLen: f({ name: 'tls.handshake.extensions_alpn_len', label: 'ALPN Extension Length', type: 'uint', description: 'Length of the protocol name list' }),
+  alpnStrLen: f({ name: 'tls.handshake.extensions_alpn_str_len', label: 'ALPN string length', type: 'uint', description: 'Length of one protocol name' }),
+  alpnStr: f({ name: 'tls.handshake.extensions_alpn_str', label: 'ALPN Next Protocol', type: 'string', description: 'An ALPN protocol name' }),
+  supportedVersionsLen: f({ name: 'tls.handshake.extensions.supported_versions_len', label: 'Supported Versions length', type: 'uint', description: 'Length of the version list' }),
+  supportedVersion: f({ name: 'tls.handshake.extensions.supported_version', label: 'Supported Version', type: 'uint', base: 'hex4', description: 'A version offered (ClientHello) or selected (ServerHello)', valueNames: TLS_VERSION_NAMES }),
+};

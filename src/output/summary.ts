@@ -69,13 +69,16 @@ export function describeEvent(e: MySqlEvent): string {
     case 'auth_switch_request':
       return `Auth Switch Request  plugin=${oneLine(e.plugin, 64)}`;
     case 'auth_switch_response':
-      return `Auth Switch Response  ${plural(e.length, 'byte')}`;
+      return `Auth Switch Response  ${e.what ? `${e.what}, ` : ''}${plural(e.length, 'byte')}`;
     case 'auth_more_data':
       if (e.status === 3) return 'Auth More Data  fast auth success';
       if (e.status === 4) return 'Auth More Data  full authentication required';
+      if (e.publicKey) return `Auth More Data  server public key (PEM, ${plural(e.length, 'byte')})`;
       return `Auth More Data  ${plural(e.length, 'byte')}`;
+    case 'auth_next_factor':
+      return `Auth Next Factor  plugin=${e.plugin}`;
     case 'auth_data':
-      return `Auth Data  ${plural(e.length, 'byte')}`;
+      return `Auth Data  ${e.what ? `${e.what}, ` : ''}${plural(e.length, 'byte')}`;
     case 'command': {
       const detail = commandDetail(e);
       return `Request ${commandName(e.command)}${detail ? `  ${detail}` : ''}`;

@@ -5,10 +5,10 @@ import type { PayloadReader } from '../codec/payload-reader.js';
 import { CLIENT, hasCap } from '../constants/capabilities.js';
 import { CAPS_FLAG_FIELDS, F, MARIADB_CAPS_FLAG_FIELDS, STATUS_FLAG_FIELDS } from '../fields.js';
 import {
-  copyBytes, tBytes, tNulString, tRestBytes, tU32, tU8, type TreeBuilder,
+  copyBytes, tBytes, tNulString, tRestBytes, tRestString, tU32, tU8, type TreeBuilder,
 } from './tree.js';
 import type {
-  AuthMoreData, AuthSwitchRequest, Greeting, HandshakeResponse, SslRequest,
+  AuthMoreData, AuthNextFactor, AuthSwitchRequest, Greeting, HandshakeResponse, SslRequest,
 } from './types.js';
 
 const LOW_CAPS = CAPS_FLAG_FIELDS.slice(0, 16);
@@ -231,10 +231,29 @@ export function decodeAuthMoreData(r: PayloadReader, t: TreeBuilder | null, plug
   r.u8('AuthMoreData header');
   const length = r.remaining;
   let status: number | undefined;
+  let publicKey = false;
   if (length === 1 && (plugin === undefined || plugin === 'caching_sha2_password')) {
     status = tU8(r, t, F.sha2AuthState);
   } else if (length > 0) {
-    tRestBytes(r, t, F.authMoreData);
+    publicKey = startsWith(r.buf, r.pos, '-----BEGIN');
+    if (publicKey) tRestString(r, t, F.serverPublicKey);
+    else tRestBytes(r, t, F.authMoreData);
   }
-  return { kind: 'auth_more_data', status, length };
+  return { kind: 'auth_more_data', status, length, publicKey };
+}
+
+/** AuthNextFactor (0x02, multi-factor authentication): the plugin of the next factor and its data. */
+export function decodeAuthNextFactor(r: PayloadReader, t: TreeBuilder | null): AuthNextFactor {
+  r.u8('AuthNextFactor header');
+  const p = r.pos;
+  const plugin = r.nulStringOrRest(F.authSwitchName.label);
+  t?.add(F.authSwitchName, plugin, p, r.pos - p);
+  if (r.remaining > 0) tRestBytes(r, t, F.authSwitchData);
+  return { kind: 'auth_next_factor', plugin };
+}
+
+function startsWith(b: Uint8Array, at: number, ascii: string): boolean {
+  if (b.length - at < ascii.length) return false;
+  for (let i = 0; i < ascii.length; i++) if (b[at + i] !== ascii.charCodeAt(i)) return false;
+  return true;
 }

@@ -57,11 +57,18 @@ export interface SslRequest {
 }
 
 export interface AuthSwitchRequest { kind: 'auth_switch_request'; plugin: string }
-export interface AuthSwitchResponse { kind: 'auth_switch_response'; length: number }
-/** 0x01 from the server during authentication; caching_sha2's status byte 3 = fast auth success, 4 = full auth. */
-export interface AuthMoreData { kind: 'auth_more_data'; status: number | undefined; length: number }
-/** Client bytes during authentication that are neither a switch response nor known (e.g. a cleartext password, RSA data). */
-export interface AuthData { kind: 'auth_data'; length: number }
+export interface AuthSwitchResponse { kind: 'auth_switch_response'; length: number; what?: AuthDataKind }
+/**
+ * 0x01 from the server during authentication: caching_sha2's status byte (3 = fast auth success, 4 = perform full
+ * authentication), or the server's RSA public key (PEM) for caching_sha2/sha256_password, or plugin data.
+ */
+export interface AuthMoreData { kind: 'auth_more_data'; status: number | undefined; length: number; publicKey: boolean }
+/** 0x02 from the server during authentication: multi-factor authentication asks for the next factor. */
+export interface AuthNextFactor { kind: 'auth_next_factor'; plugin: string }
+/** What client bytes during authentication are, as far as the exchange tells. */
+export type AuthDataKind = 'public key request' | 'RSA-encrypted password' | 'cleartext password' | 'auth response';
+/** Client bytes during authentication other than the login request itself. */
+export interface AuthData { kind: 'auth_data'; length: number; what?: AuthDataKind }
 
 export interface Command {
   kind: 'command';
@@ -157,6 +164,7 @@ export type MySqlEvent =
   | AuthSwitchRequest
   | AuthSwitchResponse
   | AuthMoreData
+  | AuthNextFactor
   | AuthData
   | Command
   | Ok
@@ -170,3 +178,192 @@ export type MySqlEvent =
   | LocalInfileData
   | TlsData
   | Unknown;
+
+// ---------------------------------------------------------------- binary protocol (prepared statements)
+
+/** Date/time parts of a binary DATE/DATETIME/TIMESTAMP (all 0 for the zero date sent as length 0). */
+export interface BinaryDateTime { year: number; month: number; day: number; hour: number; minute: number; second: number; micro: number }
+/** Parts of a binary TIME: `days` as sent (hours = days * 24 + hour); the text folds days into hours. */
+export interface BinaryTime { negative: boolean; days: number; hour: number; minute: number; second: number; micro: number }
+
+/**
+ * One value in the binary protocol ("Binary Protocol Value"), with its wire type and a display string.
+ * `int` values are `number` when safe, else `bigint` (BIGINT beyond 2^53). Byte values are copies (they outlive
+ * the packet buffer). SQL NULL from a NULL bitmap is not a BinaryValue: rows and parameters use `null` for it.
+ */
+export type BinaryValue =
+  | { kind: 'int'; type: number; unsigned: boolean; value: number | bigint; text: string }
+  | { kind: 'float'; type: number; value: number; text: string }
+  | { kind: 'decimal'; type: number; value: string; text: string }
+  | { kind: 'datetime'; type: number; value: BinaryDateTime; text: string }
+  | { kind: 'time'; type: number; value: BinaryTime; text: string }
+  | { kind: 'string'; type: number; value: string; text: string }
+  | { kind: 'bytes'; type: number; value: Uint8Array; text: string }
+  | { kind: 'null'; type: number; value: null; text: string };
+
+/** A parameter type as sent in COM_STMT_EXECUTE / COM_STMT_BULK_EXECUTE: type byte + flag byte (0x80 unsigned). */
+export interface ParamType { type: number; unsigned: boolean }
+
+/**
+ * A prepared statement as the per-connection registry (session/statements.ts) knows it.
+ * `partial` statements were prepared before the capture began: only what later commands revealed is known
+ * (types remembered from an EXECUTE, long data); `sql` is '' and params/columns are empty.
+ */
+export interface PreparedStatement {
+  id: number;
+  sql: string;
+  params: ColumnDefinition[];
+  columns: ColumnDefinition[];
+  /** Types bound by the last EXECUTE/BULK_EXECUTE that sent them (reused when new_params_bound is 0). */
+  paramTypes?: ParamType[];
+  /** COM_STMT_SEND_LONG_DATA received since the last execute/reset: parameter index → bytes so far. */
+  longData: Map<number, number>;
+  partial?: boolean;
+}
+
+/** One COM_STMT_EXECUTE parameter. */
+export interface StmtParam {
+  index: number;
+  type: number;
+  unsigned: boolean;
+  /** Name under CLIENT_QUERY_ATTRIBUTES (empty for positional parameters). */
+  name?: string;
+  /** null: SQL NULL (bitmap); 'streamed': sent before by COM_STMT_SEND_LONG_DATA, not in this packet. */
+  value: BinaryValue | null | 'streamed';
+  /** Bytes received by COM_STMT_SEND_LONG_DATA, when streamed and known. */
+  streamedBytes?: number;
+}
+
+/** COM_STMT_EXECUTE decoded against the statement registry (messages/prepared.ts). */
+export interface StmtExecute {
+  stmtId: number;
+  /** Raw flags byte: cursor type in bits 0..2, PARAMETER_COUNT_AVAILABLE 0x08. */
+  flags: number;
+  cursor: 'none' | 'read_only' | 'for_update' | 'scrollable' | 'unknown';
+  parameterCountAvailable: boolean;
+  iterations: number;
+  /** Parameters in this execute (explicit under CLIENT_QUERY_ATTRIBUTES, else from PREPARE or inferred). */
+  paramCount: number | undefined;
+  /** new_params_bound_flag; undefined when there are no parameters. */
+  newParamsBound: boolean | undefined;
+  /** Types sent in this packet (the session remembers them for later executes). */
+  sentTypes?: ParamType[];
+  /** Decoded parameters (empty when `undecoded` is set). */
+  params: StmtParam[];
+  /** True when the statement was unknown (prepared before the capture) and the count was inferred from the bytes. */
+  inferred?: boolean;
+  /** Why the parameter values could not be decoded; `raw` holds them (a copy). */
+  undecoded?: string;
+  raw?: Uint8Array;
+  /** Bytes after the last parameter value (should be 0). */
+  trailingBytes?: number;
+}
+
+/** A COM_STMT_BULK_EXECUTE value: a BinaryValue, or what its indicator says instead. */
+export type BulkValue = BinaryValue | null | 'default' | 'ignore' | 'ignore_row';
+
+/** MariaDB COM_STMT_BULK_EXECUTE. */
+export interface StmtBulkExecute {
+  stmtId: number;
+  flags: number;
+  sendTypes: boolean;
+  unitResults: boolean;
+  paramCount: number | undefined;
+  /** Types sent in this packet, when SEND_TYPES_TO_SERVER. */
+  sentTypes?: ParamType[];
+  /** Parameter sets, in order (each one row of values). */
+  rows: BulkValue[][];
+  inferred?: boolean;
+  undecoded?: string;
+  raw?: Uint8Array;
+}
+
+/**
+ * One entry of the session state information in an OK packet (CLIENT_SESSION_TRACK + SERVER_SESSION_STATE_CHANGED;
+ * decoded by messages/session-track.ts). `type` is the raw tracker type byte (open enum, principle 10).
+ * A SESSION_TRACK_SYSTEM_VARIABLES entry that carries several name/value pairs gives one change per pair.
+ */
+export type SessionStateChange =
+  | { kind: 'system_variable'; type: 0; name: string; value: string }
+  | { kind: 'schema'; type: 1; schema: string }
+  /** SESSION_TRACK_STATE_CHANGE: '1' when the session state changed ('0' is not sent by current servers). */
+  | { kind: 'state_change'; type: 2; changed: boolean; raw: string }
+  /** SESSION_TRACK_GTIDS: encoding 0 is a GTID set as text. */
+  | { kind: 'gtids'; type: 3; encoding: number; gtids: string }
+  /** SESSION_TRACK_TRANSACTION_CHARACTERISTICS: SQL that would start a transaction like the current one (may be ''). */
+  | { kind: 'transaction_characteristics'; type: 4; characteristics: string }
+  | ({ kind: 'transaction_state'; type: 5 } & TransactionStateInfo)
+  /** Any other tracker type: its bytes (copied), kept raw. */
+  | { kind: 'unknown'; type: number; data: Uint8Array };
+
+/** SESSION_TRACK_TRANSACTION_STATE: 8 characters, one per position (`T_R__S__` …), explained. */
+export interface TransactionStateInfo {
+  /** The 8 characters as sent. */
+  state: string;
+  /** Position 1: T explicit (START TRANSACTION), I implicit (autocommit off), _ none. */
+  transaction: 'explicit' | 'implicit' | 'none' | 'unknown';
+  /** Position 2 'r': non-transactional tables read. */
+  readUnsafe: boolean;
+  /** Position 3 'R': transactional tables read. */
+  readTrx: boolean;
+  /** Position 4 'w': non-transactional tables written. */
+  writeUnsafe: boolean;
+  /** Position 5 'W': transactional tables written. */
+  writeTrx: boolean;
+  /** Position 6 's': unsafe statements (e.g. UUID()) used. */
+  stmtUnsafe: boolean;
+  /** Position 7 'S': a result set was sent. */
+  resultSet: boolean;
+  /** Position 8 'L': tables locked with LOCK TABLES. */
+  lockedTables: boolean;
+  /** One readable phrase: `explicit transaction; transactional tables written; result set sent`. */
+  description: string;
+}
+
+/** A problem found while decoding TLS handshake bytes: becomes an Issue (layer 'mysql') at the caller. */
+export interface TlsProblem {
+  kind: 'truncated' | 'malformed' | 'over-limit';
+  code: string;
+  message: string;
+  /** Offset inside the bytes given to the parser (plus its `base`). */
+  offset: number;
+}
+
+/**
+ * What the clear-text hello messages of a TLS handshake say (RFC 8446 §4.1.2/§4.1.3, RFC 5246 §7.4.1.2/§7.4.1.3);
+ * decoded by codec/tls-hello.ts. Other handshake types give only `type` and `length`. Byte fields are copies.
+ */
+export interface TlsHandshakeInfo {
+  /** Handshake type (1 ClientHello, 2 ServerHello, 11 Certificate, …). */
+  type: number;
+  /** Body length from the handshake header (uint24). */
+  length: number;
+  /** The whole body was present (false: decoded as far as the bytes went; see `problem`). */
+  complete: boolean;
+  /** legacy_version / client_version (0x0303 in TLS 1.3 hellos). */
+  legacyVersion?: number;
+  /**
+   * The real version: ServerHello — the supported_versions selection, else legacyVersion;
+   * ClientHello — the highest offered supported_version (GREASE ignored), else legacyVersion.
+   */
+  version?: number;
+  /** ClientHello: the supported_versions extension as offered (in order, GREASE included). */
+  supportedVersions?: number[];
+  random?: Uint8Array;
+  sessionId?: Uint8Array;
+  /** ClientHello: cipher suites offered, in order. */
+  cipherSuites?: number[];
+  /** ServerHello: the cipher suite chosen. */
+  cipherSuite?: number;
+  /** ClientHello: compression methods offered; ServerHello: one element, the method chosen. */
+  compressionMethods?: number[];
+  /** Extension types in the order sent. */
+  extensions?: number[];
+  /** server_name (SNI) host name. */
+  serverName?: string;
+  /** ALPN protocol names (ClientHello: offered; ServerHello/EncryptedExtensions: selected). */
+  alpn?: string[];
+  /** A ServerHello whose random is the HelloRetryRequest constant (RFC 8446 §4.1.3). */
+  helloRetryRequest?: boolean;
+  problem?: TlsProblem;
+}

@@ -28,10 +28,10 @@ import { SERVER } from '../constants/status.js';
 import { F } from '../fields.js';
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk } from '../messages/generic.js';
-import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
+import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
 import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
-import type { Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
+import type { AuthDataKind, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { plausibleRequestStart, plausibleResponseStart, looksLikeGreeting } from './plausible.js';
 import { MessageBuilder, type Decode } from './message-builder.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
@@ -84,7 +84,8 @@ export class MySqlSession {
   private capsKnown = false;
   private pendingLogin: { user: string; schema: string | undefined } | undefined;
   private lastAuthPlugin: string | undefined;
-  private authSwitched = false;
+  /** Where an authentication exchange (login or COM_CHANGE_USER) stands: it names what the client sends next. */
+  private authStage: 'none' | 'switched' | 'full-auth' | 'key-sent' = 'none';
   private readonly pending: PendingRequest[] = [];
   private resp: ResponseState = { k: 'first' };
   private readonly framers: Readonly<Record<Dir, PacketFramer>>;
@@ -315,16 +316,7 @@ export class MySqlSession {
         });
         return;
       case 'auth':
-        this.single(p, (r, t) => {
-          const length = r.remaining;
-          if (this.authSwitched) {
-            tRestBytes(r, t, F.authSwitchResponseData);
-            this.authSwitched = false;
-            return { kind: 'auth_switch_response', length };
-          }
-          tRestBytes(r, t, F.authSwitchResponseData);
-          return { kind: 'auth_data', length };
-        });
+        this.onAuthClientPacket(p);
         return;
       case 'await_greeting':
       case 'unknown':
@@ -339,11 +331,7 @@ export class MySqlSession {
     if (p.seq !== 0) {
       // Not a new command: LOCAL INFILE content, or auth data inside COM_CHANGE_USER.
       if (head && head.command === COM.CHANGE_USER && this.resp.k === 'auth') {
-        this.single(p, (r, t) => {
-          const length = r.remaining;
-          tRestBytes(r, t, F.authSwitchResponseData);
-          return { kind: 'auth_switch_response', length };
-        });
+        this.onAuthClientPacket(p);
         return;
       }
       if (head && this.resp.k === 'infile_data') {
@@ -456,36 +444,99 @@ export class MySqlSession {
   }
 
   private onAuthPacket(p: FramedPacket, first: number): void {
+    this.onAuthServerPacket(p, first, (ok, err) => {
+      if (ok) {
+        this.loginSucceeded();
+      } else {
+        this.facts.login = 'failed';
+        this.facts.loginError = err;
+        this.phase = 'ended';
+      }
+    });
+  }
+
+  /**
+   * A server packet of an authentication exchange (the login, or COM_CHANGE_USER): OK or ERR end it (`done`);
+   * AuthSwitchRequest (0xFE), AuthMoreData (0x01) and AuthNextFactor (0x02, multi-factor) continue it.
+   */
+  private onAuthServerPacket(p: FramedPacket, first: number, done: (ok: boolean, err: Err | undefined) => void): void {
     switch (first) {
       case 0x00:
         this.single(p, (r, t) => {
           const ok = decodeOk(r, t, this.caps, this.capsKnown);
-          this.loginSucceeded();
+          t?.derived(F.loginOutcome, 'ok');
           return ok;
         });
+        this.authStage = 'none';
+        done(true, undefined);
         return;
-      case 0xff:
+      case 0xff: {
+        let err: Err | undefined;
         this.single(p, (r, t) => {
-          const err = this.noteErr(decodeErr(r, t));
-          this.facts.login = 'failed';
-          this.facts.loginError = err;
-          this.phase = 'ended';
+          err = this.noteErr(decodeErr(r, t));
+          t?.derived(F.loginOutcome, 'failed');
           return err;
         });
+        this.authStage = 'none';
+        done(false, err);
         return;
+      }
       case 0xfe:
         this.single(p, (r, t) => {
           const ev = decodeAuthSwitchRequest(r, t);
           this.lastAuthPlugin = ev.plugin;
-          this.authSwitched = true;
+          this.authStage = 'switched';
           return ev;
         });
         return;
       case 0x01:
-        this.single(p, (r, t) => decodeAuthMoreData(r, t, this.lastAuthPlugin));
+        this.single(p, (r, t) => {
+          const ev = decodeAuthMoreData(r, t, this.lastAuthPlugin);
+          if (ev.status === 4) this.authStage = 'full-auth';
+          else if (ev.publicKey) this.authStage = 'key-sent';
+          return ev;
+        });
+        return;
+      case 0x02:
+        this.single(p, (r, t) => {
+          const ev = decodeAuthNextFactor(r, t);
+          this.lastAuthPlugin = ev.plugin;
+          this.authStage = 'switched';
+          return ev;
+        });
         return;
       default:
         this.unsolicited(p, first, 'unexpected packet during authentication');
+    }
+  }
+
+  /** A client packet of an authentication exchange, named by what the server asked for. */
+  private onAuthClientPacket(p: FramedPacket): void {
+    const switched = this.authStage === 'switched';
+    this.single(p, (r, t) => {
+      const length = r.remaining;
+      const what = this.authDataKind(r.buf.subarray(r.pos, r.end));
+      if (what) t?.derived(F.authDataKind, what);
+      tRestBytes(r, t, F.authSwitchResponseData);
+      return switched ? { kind: 'auth_switch_response', length, what } : { kind: 'auth_data', length, what };
+    });
+    if (switched) this.authStage = 'none';
+  }
+
+  /** caching_sha2_password / sha256_password full authentication and mysql_clear_password, from the exchange so far. */
+  private authDataKind(b: Uint8Array): AuthDataKind | undefined {
+    switch (this.authStage) {
+      case 'full-auth':
+        if (b.length === 1 && b[0] === 0x02) return 'public key request';
+        return this.facts.tls || isCleartext(b) ? 'cleartext password' : 'RSA-encrypted password';
+      case 'key-sent':
+        return 'RSA-encrypted password';
+      case 'switched':
+        if (this.lastAuthPlugin === 'sha256_password' && b.length === 1 && b[0] === 0x01) return 'public key request';
+        if (this.lastAuthPlugin === 'mysql_clear_password') return 'cleartext password';
+        return 'auth response';
+      case 'none':
+        return undefined;
     }
   }
 
@@ -768,27 +819,13 @@ export class MySqlSession {
   }
 
   private onChangeUserAuth(head: PendingRequest, p: FramedPacket, first: number): void {
-    if (first === 0x00) {
-      this.single(p, (r, t) => decodeOk(r, t, this.caps, this.capsKnown));
-      this.facts.user = head.user;
-      this.facts.schema = head.schema || undefined;
+    this.onAuthServerPacket(p, first, (ok) => {
+      if (ok) {
+        this.facts.user = head.user;
+        this.facts.schema = head.schema || undefined;
+      }
       this.completeRequest();
-      return;
-    }
-    if (first === 0xff) {
-      this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
-      this.completeRequest();
-      return;
-    }
-    if (first === 0xfe) {
-      this.single(p, (r, t) => {
-        const ev = decodeAuthSwitchRequest(r, t);
-        this.lastAuthPlugin = ev.plugin;
-        return ev;
-      });
-      return;
-    }
-    this.single(p, (r, t) => decodeAuthMoreData(r, t, this.lastAuthPlugin));
+    });
   }
 
   /**
@@ -983,4 +1020,11 @@ export class MySqlSession {
     this.msg.at(this.pkt, dir);
     this.msg.streamIssue(issue);
   }
+}
+
+/** A password sent in the clear: printable bytes ending with NUL. */
+function isCleartext(b: Uint8Array): boolean {
+  if (b.length < 2 || b[b.length - 1] !== 0) return false;
+  for (let i = 0; i < b.length - 1; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) return false;
+  return true;
 }

@@ -91,6 +91,7 @@ export class MessageBuilder {
     }
     if (p.truncated) issues.push(this.overLimit(p));
     if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
+    this.addAssumption(issues);
     const ts = this.now();
     this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, ev, t, [this.packetRef(p)], issues));
   }
@@ -138,6 +139,7 @@ export class MessageBuilder {
     if (!b) return;
     this.building = null;
     if (extra && !b.issues.some((i) => i.kind !== 'assumption')) b.issues.push(extra);
+    this.addAssumption(b.issues);
     if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
     this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.now(), ev, b.tree, b.packets, b.issues));
   }
@@ -173,12 +175,15 @@ export class MessageBuilder {
   }
 
   private takeIssues(): Issue[] {
-    const out = this.nextIssues.splice(0);
-    if (!this.assumptionShown && this.facts.midstream) {
-      this.assumptionShown = true;
-      out.push({ layer: 'session', kind: 'assumption', code: 'mysql.midstream', message: MIDSTREAM_ASSUMPTIONS, frame: this.pkt.frameNo });
-    }
-    return out;
+    return this.nextIssues.splice(0);
+  }
+
+  /** The mid-stream assumptions, once per connection, on its first message — checked after decoding, since a
+   *  greeting (capture started after the SYN but before the greeting) makes them unnecessary. */
+  private addAssumption(issues: Issue[]): void {
+    if (this.assumptionShown || !this.facts.midstream) return;
+    this.assumptionShown = true;
+    issues.push({ layer: 'session', kind: 'assumption', code: 'mysql.midstream', message: MIDSTREAM_ASSUMPTIONS, frame: this.pkt.frameNo });
   }
 
   private now(): Timestamp {

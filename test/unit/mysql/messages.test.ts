@@ -297,12 +297,12 @@ describe('HandshakeResponse41 / 320 and SSLRequest', () => {
 
     const fast = authMoreData([3]);
     const r1 = both(fast, (r, t) => decodeAuthMoreData(r, t, 'caching_sha2_password'));
-    expect(r1.ev).toEqual({ kind: 'auth_more_data', status: 3, length: 1 });
+    expect(r1.ev).toEqual({ kind: 'auth_more_data', status: 3, length: 1, publicKey: false });
     expectNode(fast, r1.tree, 'mysql.sha2_auth.state', 3, [3]);
     const pem = authMoreData(str('-----BEGIN PUBLIC KEY-----\n'));
     const r2 = both(pem, (r, t) => decodeAuthMoreData(r, t, 'caching_sha2_password'));
-    expect(r2.ev).toEqual({ kind: 'auth_more_data', status: undefined, length: 27 });
-    expect(find(r2.tree, 'mysql.auth_more_data').offset).toBe(1);
+    expect(r2.ev).toEqual({ kind: 'auth_more_data', status: undefined, length: 27, publicKey: true });
+    expect(find(r2.tree, 'mysql.hf_mysql_pubkey').offset).toBe(1);
     // Another plugin's single byte is data, not a sha2 state.
     expect(both(authMoreData([3]), (r, t) => decodeAuthMoreData(r, t, 'auth_gssapi_client')).ev.status).toBeUndefined();
   });
