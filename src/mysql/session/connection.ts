@@ -21,7 +21,7 @@ import type { CloseReason } from '../../reassembly/types.js';
 import type { PayloadReader } from '../codec/payload-reader.js';
 import { PacketFramer, type FramedPacket } from '../codec/framer.js';
 import { TlsRecordFramer, type TlsRecordHeader } from '../codec/tls-records.js';
-import { CompressedFramer } from '../codec/compressed-framer.js';
+import { CompressedFramer, type CompressionAlgorithm } from '../codec/compressed-framer.js';
 import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
 import { COM, commandHasResponse } from '../constants/commands.js';
 import { SERVER } from '../constants/status.js';
@@ -32,7 +32,7 @@ import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, deco
 import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
 import type { AuthDataKind, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
-import { plausibleRequestStart, plausibleResponseStart, looksLikeGreeting } from './plausible.js';
+import { exactPacketChain, looksCompressed, looksLikeGreeting, plausibleRequestStart, plausibleResponseStart } from './plausible.js';
 import { MessageBuilder, type Decode } from './message-builder.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
 
@@ -133,6 +133,16 @@ export class MySqlSession {
       return;
     }
     if (this.desync[dir]) {
+      if (this.facts.midstream && this.phase === 'unknown') {
+        const algorithm = looksCompressed(bytes);
+        if (algorithm && !exactPacketChain(bytes)) {
+          this.startCompression(algorithm, false);
+          this.msg.noteForNext(this.msg.issue('assumption', 'mysql.compression_detected',
+            `the compressed protocol (${algorithm}) was recognised from the framing: it was negotiated before the capture started`));
+          this.pushCompressed(dir, bytes, pkt.frameNo);
+          return;
+        }
+      }
       if (!this.tryResync(dir, bytes)) {
         this.dropped[dir] += bytes.length;
         return;
@@ -160,9 +170,10 @@ export class MySqlSession {
   private compression: 'none' | 'zlib' | 'zstd' = 'none';
   private inflaters: Record<Dir, CompressedFramer> | null = null;
 
-  private startCompression(): void {
-    const algorithm = hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM) ? 'zstd' : 'zlib';
+  private startCompression(algorithm: CompressionAlgorithm, afterLogin = true): void {
     this.compression = algorithm;
+    // Mid-stream, compressed packets start at MySQL packet boundaries: the inner streams are in sync.
+    if (!afterLogin) this.desync.c2s = this.desync.s2c = false;
     this.facts.compressed = true;
     const max = this.opts.limits.maxMessageBytes;
     const mk = (dir: Dir) => new CompressedFramer(
@@ -174,7 +185,7 @@ export class MySqlSession {
       algorithm,
     );
     this.inflaters = { c2s: mk('c2s'), s2c: mk('s2c') };
-    this.framers.s2c.halt(); // the OK that ended the login is the last uncompressed server packet
+    if (afterLogin) this.framers.s2c.halt(); // the OK that ended the login is the last uncompressed server packet
   }
 
   private pushCompressed(dir: Dir, bytes: Uint8Array, frameNo: number): void {
@@ -548,7 +559,8 @@ export class MySqlSession {
     }
     this.facts.authPlugin = this.lastAuthPlugin;
     this.phase = 'command';
-    if (hasCap(this.caps, CLIENT.COMPRESS) || hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM)) this.startCompression();
+    if (hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM)) this.startCompression('zstd');
+    else if (hasCap(this.caps, CLIENT.COMPRESS)) this.startCompression('zlib');
   }
 
   private noteErr(err: Err): Err {

@@ -76,3 +76,30 @@ function chainFits(chunk: Uint8Array): boolean {
   // A few bytes of a next header left over: fine only if some packets matched.
   return packets > 0 && off <= chunk.length;
 }
+
+/**
+ * A chunk made of whole compressed-protocol packets (connection picked up mid-stream, compression negotiated
+ * before the capture): 7-byte headers whose compressed lengths chain exactly to the end of the chunk, the first
+ * holding a zlib stream (0x78 + valid check bits), a zstd frame (28 b5 2f fd), or — uncompressed length 0 — a
+ * plain MySQL packet. The caller prefers plain framing when the chunk is also an exact chain of MySQL packets.
+ */
+export function looksCompressed(chunk: Uint8Array): 'zlib' | 'zstd' | undefined {
+  if (chunk.length < 12) return undefined;
+  let off = 0;
+  while (off + 7 <= chunk.length) off += 7 + (chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16));
+  if (off !== chunk.length) return undefined;
+  const clen = chunk[0]! | (chunk[1]! << 8) | (chunk[2]! << 16);
+  const ulen = chunk[4]! | (chunk[5]! << 8) | (chunk[6]! << 16);
+  const b = chunk.subarray(7, 7 + clen);
+  if (ulen === 0) return plausibleRequestStart(b) || plausibleResponseStart(b) ? 'zlib' : undefined;
+  if (b[0] === 0x78 && ((0x78 << 8) | b[1]!) % 31 === 0) return 'zlib';
+  if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
+  return undefined;
+}
+
+/** The chunk is exactly a chain of whole MySQL packets. */
+export function exactPacketChain(chunk: Uint8Array): boolean {
+  let off = 0;
+  while (off + 4 <= chunk.length) off += 4 + (chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16));
+  return off === chunk.length;
+}
