@@ -18,6 +18,10 @@ export interface PacketRef {
    */
   bytes?: Uint8Array;
   truncated?: boolean;
+  /** A payload of 16 MiB or more, joined from `parts` wire packets (0xFFFFFF bytes each, then the rest). */
+  parts?: number;
+  /** The frame that completed each part, in order (only for joined payloads). */
+  partFrames?: number[];
 }
 
 /**

@@ -77,7 +77,10 @@ export function recordToJson(r: MySqlRecord, base: TimeBase): Record<string, Jso
   const [src, dst] = r.dir === 'c2s' ? [client, server] : [server, client];
   const ip = ipVersion === 6 ? 'ipv6' : 'ip';
   const frameSet = new Set<number>();
-  for (const p of r.packets) frameSet.add(p.frameNo);
+  for (const p of r.packets) {
+    frameSet.add(p.frameNo);
+    if (p.partFrames) for (const f of p.partFrames) frameSet.add(f);
+  }
   const frames = [...frameSet].sort((a, b) => a - b);
   const obj: Record<string, JsonValue> = {
     'frame.number': r.frameNo,

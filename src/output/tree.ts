@@ -103,6 +103,11 @@ export function renderTree(r: MySqlRecord, base: TimeBase | undefined = undefine
     if (p && !tls) {
       out.push(`${INDENT}Packet Length: ${p.length}\n`);
       out.push(`${INDENT}Packet Number: ${p.seq}\n`);
+      if (p.parts !== undefined && p.parts > 1) {
+        // A payload of 16 MiB or more: 0xFFFFFF-byte packets joined before decoding.
+        const where = p.partFrames ? ` in frames ${p.partFrames.join(', ')}` : '';
+        out.push(`${INDENT}[Payload joined from ${p.parts} packets (16 MiB continuation)${where}]\n`);
+      }
     }
     writeNodes(out, nodes, 1, undefined);
   });

@@ -22,6 +22,8 @@ export interface FramedPacket {
   truncated: boolean;
   /** Frame in which the first byte of the header arrived. */
   firstFrame: number;
+  /** For a payload joined from 0xFFFFFF-byte parts: the frame that completed each part, in order. */
+  partFrames: number[] | undefined;
 }
 
 export type PacketCallback = (p: FramedPacket) => void;
@@ -40,7 +42,9 @@ export class PacketFramer {
   private parts = 0;
   private firstSeq = 0;
   private firstFrame = 0;
-  private readonly out: FramedPacket = { seq: 0, lastSeq: 0, length: 0, parts: 1, payload: new Uint8Array(0), truncated: false, firstFrame: 0 };
+  private readonly out: FramedPacket = { seq: 0, lastSeq: 0, length: 0, parts: 1, payload: new Uint8Array(0), truncated: false, firstFrame: 0, partFrames: undefined };
+  /** Frames completing each part of a continued payload (allocated only for continued packets). */
+  private partFrames: number[] | undefined;
 
   constructor(
     private readonly onPacket: PacketCallback,
@@ -60,6 +64,7 @@ export class PacketFramer {
     this.accLen = 0;
     this.logicalLen = 0;
     this.parts = 0;
+    this.partFrames = undefined;
     if (this.acc.length > 1 << 20) this.acc = new Uint8Array(0); // do not pin a large buffer
   }
 
@@ -130,9 +135,13 @@ export class PacketFramer {
 
   private finishPart(frameNo: number): void {
     this.hdrHave = 0;
+    if (this.partLen === MAX_PART || this.partFrames) (this.partFrames ??= []).push(frameNo);
     if (this.partLen === MAX_PART) return; // continued by the next packet
     const seq = this.hdr[3]!;
+    this.out.partFrames = this.partFrames;
+    this.partFrames = undefined;
     this.emit(this.firstSeq, seq, this.logicalLen, this.parts, this.acc.subarray(0, this.accLen), this.logicalLen > this.accLen, frameNo, this.firstFrame);
+    this.out.partFrames = undefined;
     this.accLen = 0;
     this.logicalLen = 0;
     this.parts = 0;

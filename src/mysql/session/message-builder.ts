@@ -193,6 +193,10 @@ export class MessageBuilder {
   /** The packet's header and payload for -x (bytes copied only when asked, capped). */
   private packetRef(p: FramedPacket): PacketRef {
     const ref: PacketRef = { seq: p.seq, length: p.length, frameNo: this.pkt.frameNo };
+    if (p.parts > 1) {
+      ref.parts = p.parts;
+      if (p.partFrames) ref.partFrames = [...p.partFrames];
+    }
     if (this.opts.hex) {
       const n = Math.min(p.payload.length, this.opts.limits.maxHexBytesPerMessage);
       const b = new Uint8Array(4 + n);
