@@ -34,11 +34,7 @@ export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, 
     c.orgTable = tLenencString(r, t, F.fieldOrgTable);
     c.name = tLenencString(r, t, F.fieldName);
     c.orgName = tLenencString(r, t, F.fieldOrgName);
-    if ((mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0) {
-      const p = r.pos;
-      const ext = r.lenencBytes('extended metadata');
-      t?.add(F.payload, new Uint8Array(ext), p, r.pos - p);
-    }
+    if ((mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0) decodeExtendedMetadata(r, t, c);
     r.lenenc('length of fixed fields');
     c.charset = tU16(r, t, F.fieldCharsetnr);
     c.columnLength = tU32(r, t, F.fieldLength);
@@ -95,4 +91,36 @@ function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: n
       `the row ends after ${i} of its ${columns} values (payload offset ${r.pos})`, r.pos);
   }
   if (r.remaining > 0) tRestBytes(r, t, F.payload);
+}
+
+/**
+ * MariaDB extended metadata (MARIADB_CLIENT_EXTENDED_METADATA): a lenenc block of (key byte, lenenc string)
+ * pairs — key 0 the data type name (e.g. `json`, `uuid`, `inet6`, `point`), key 1 the format name.
+ */
+function decodeExtendedMetadata(r: PayloadReader, t: TreeBuilder | null, c: ColumnDefinition): void {
+  const p = r.pos;
+  const len = r.lenencLength('extended metadata length');
+  if (len === 0) return; // the usual case: no extended type, nothing worth a subtree
+  const node = t?.open(F.extmeta, null, p);
+  t?.add(F.extmetaLength, len, p, r.pos - p);
+  const end = r.pos + len;
+  const savedEnd = r.end;
+  r.end = end;
+  try {
+    while (r.pos < end) {
+      const key = r.u8('extended metadata key');
+      const vp = r.pos;
+      const value = r.lenencString('extended metadata value');
+      if (key === 0) {
+        c.extendedType = value;
+        t?.add(F.extmetaType, value, vp, r.pos - vp);
+      } else if (key === 1) {
+        c.extendedFormat = value;
+        t?.add(F.extmetaFormat, value, vp, r.pos - vp);
+      }
+    }
+  } finally {
+    r.end = savedEnd;
+    if (node) t!.close(node, r.pos);
+  }
 }

@@ -16,6 +16,9 @@ export interface ColumnDefinition {
   type: number;
   flags: number;
   decimals: number;
+  /** MariaDB extended metadata: data type name (json, uuid, inet6, …) and format. */
+  extendedType?: string;
+  extendedFormat?: string;
 }
 
 export interface Greeting {
@@ -214,6 +217,8 @@ export interface PreparedStatement {
   sql: string;
   params: ColumnDefinition[];
   columns: ColumnDefinition[];
+  /** num_params from COM_STMT_PREPARE_OK when its definitions were not sent (optional metadata); else params.length. */
+  numParams?: number;
   /** Types bound by the last EXECUTE/BULK_EXECUTE that sent them (reused when new_params_bound is 0). */
   paramTypes?: ParamType[];
   /** COM_STMT_SEND_LONG_DATA received since the last execute/reset: parameter index → bytes so far. */
@@ -367,3 +372,102 @@ export interface TlsHandshakeInfo {
   helloRetryRequest?: boolean;
   problem?: TlsProblem;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replication: binlog events (src/mysql/messages/binlog.ts). Not yet members of MySqlEvent: the session adds them.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The 19-byte header of every binlog event (v4). */
+export interface BinlogEventHeader {
+  /** Seconds since the epoch (0 in artificial events). */
+  timestamp: number;
+  typeCode: number;
+  /** `QUERY_EVENT`, `WRITE_ROWS_EVENT_V1`, … or `Unknown (0x..)`. */
+  typeName: string;
+  serverId: number;
+  /** Header + body + checksum. */
+  eventSize: number;
+  /** Position of the next event in the binlog (0 in artificial events). */
+  logPos: number;
+  flags: number;
+}
+
+/** The CRC32 of one event. `alg: 'none'` when the stream has no checksums (or the FDE said OFF). */
+export interface BinlogChecksum {
+  alg: 'crc32' | 'none';
+  stored?: number;
+  computed?: number;
+  /** False for a mismatch: the event's bytes are not what the server wrote. */
+  ok?: boolean;
+}
+
+/** One column of a TABLE_MAP_EVENT, with what the optional metadata added. */
+export interface BinlogColumn {
+  /** Column type as sent (a STRING column may hide ENUM/SET: see realType). */
+  type: number;
+  /** ENUM/SET for STRING columns that are really ENUM/SET; else the type. */
+  realType: number;
+  /** Type metadata, 0..2 bytes, little-endian (DECIMAL: precision | scale << 8; BIT: bits | bytes << 8; STRING: byte0 | byte1 << 8). */
+  meta: number;
+  nullable: boolean;
+  /** From SIGNEDNESS optional metadata; undefined when not sent (values are then shown signed). */
+  unsigned?: boolean;
+  name?: string;
+  /** Collation id from DEFAULT_CHARSET / COLUMN_CHARSET optional metadata. */
+  collation?: number;
+  enumValues?: string[];
+  setValues?: string[];
+}
+
+/** One row image: values of the present columns (`cols` = their indexes), as text; null = SQL NULL. */
+export interface BinlogRowImage {
+  cols: number[];
+  /**
+   * Text as the server would show it: numbers, `YYYY-MM-DD hh:mm:ss.ffffff`, TIMESTAMP in UTC, strings decoded with
+   * the column's collation when known (utf-8 otherwise); binary values as `x'hex'`, BIT as `b'0101'`.
+   */
+  values: Array<string | null>;
+}
+
+export interface BinlogRow { before?: BinlogRowImage; after?: BinlogRowImage }
+
+export type BinlogBody =
+  | { type: 'format_description'; binlogVersion: number; serverVersion: string; createTimestamp: number; headerLength: number;
+      postHeaderLengths: number[]; /** 0 = OFF, 1 = CRC32; undefined for servers before checksums. */ checksumAlg: number | undefined }
+  | { type: 'rotate'; position: number | bigint; file: string }
+  | { type: 'query'; threadId: number; execTime: number; schema: string; errorCode: number; statusVarsLength: number; query: string }
+  | { type: 'xid'; xid: number | bigint }
+  | { type: 'intvar'; varType: number; value: number | bigint }
+  /** MySQL GTID_LOG_EVENT / ANONYMOUS_GTID_LOG_EVENT. */
+  | { type: 'gtid'; anonymous: boolean; flags: number; uuid: string; gno: number | bigint; gtid: string;
+      lastCommitted?: number | bigint; sequenceNumber?: number | bigint;
+      immediateCommitTimestamp?: number | bigint; originalCommitTimestamp?: number | bigint; transactionLength?: number | bigint }
+  | { type: 'previous_gtids'; sets: Array<{ uuid: string; intervals: Array<[number | bigint, number | bigint]> }>; gtidSet: string }
+  /** MariaDB GTID_EVENT: gtid = domain-server-seq. */
+  | { type: 'mariadb_gtid'; seqNo: number | bigint; domainId: number; flags: number; commitId?: number | bigint; gtid: string }
+  | { type: 'gtid_list'; flags: number; gtids: string[] }
+  | { type: 'binlog_checkpoint'; file: string }
+  /** MariaDB ANNOTATE_ROWS_EVENT and MySQL ROWS_QUERY_LOG_EVENT: the statement that made the following rows events. */
+  | { type: 'annotate_rows'; query: string }
+  | { type: 'table_map'; tableId: number; flags: number; schema: string; table: string; columns: BinlogColumn[] }
+  | { type: 'rows'; action: 'write' | 'update' | 'delete'; version: 1 | 2; tableId: number; flags: number;
+      schema?: string; table?: string; columnCount: number; extraDataLength: number;
+      /** Rows decoded (all of them), the first maxRowsKept kept. */
+      rowCount: number; rows: BinlogRow[];
+      /** Why the row images were not (fully) decoded: no table map, unsupported column type… */
+      undecoded?: string }
+  | { type: 'heartbeat'; file: string; position: number | bigint }
+  | { type: 'raw'; length: number };
+
+/** One binlog event from a COM_BINLOG_DUMP(_GTID) stream (or a binlog file). */
+export interface BinlogEvent {
+  kind: 'binlog_event';
+  header: BinlogEventHeader;
+  /** Set when the packet had the semi-sync header (0xEF, flag). */
+  semiSync?: { ackRequested: boolean };
+  checksum: BinlogChecksum;
+  body: BinlogBody;
+}
+
+/** A replica's semi-sync ACK (client → server, 0xEF + position + file name). */
+export interface BinlogSemiSyncAck { kind: 'binlog_semisync_ack'; position: number | bigint; file: string }
