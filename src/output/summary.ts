@@ -75,6 +75,8 @@ export function describeEvent(e: MySqlEvent): string {
       if (e.status === 4) return 'Auth More Data  full authentication required';
       if (e.publicKey) return `Auth More Data  server public key (PEM, ${plural(e.length, 'byte')})`;
       return `Auth More Data  ${plural(e.length, 'byte')}`;
+    case 'progress':
+      return `Progress  stage ${e.stage}/${e.maxStage} ${(e.progress / 1000).toFixed(3)}%${e.info ? `  ${oneLine(e.info, SUMMARY_TEXT_MAX)}` : ''}`;
     case 'auth_next_factor':
       return `Auth Next Factor  plugin=${e.plugin}`;
     case 'auth_data':

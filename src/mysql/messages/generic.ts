@@ -7,8 +7,8 @@ import type { PayloadReader } from '../codec/payload-reader.js';
 import { CLIENT, hasCap } from '../constants/capabilities.js';
 import { SERVER } from '../constants/status.js';
 import { F, STATUS_FLAG_FIELDS } from '../fields.js';
-import { tLenenc, tRestBytes, tU16, tU8, type TreeBuilder } from './tree.js';
-import type { Eof, Err, Ok } from './types.js';
+import { tLenenc, tLenencString, tRestBytes, tU16, tU24, tU8, type TreeBuilder } from './tree.js';
+import type { Eof, Err, Ok, Progress } from './types.js';
 
 export function statusField(r: PayloadReader, t: TreeBuilder | null): number {
   const p = r.pos;
@@ -82,4 +82,21 @@ export function decodeEof(r: PayloadReader, t: TreeBuilder | null, caps: number)
 /** An EOF_Packet is 0xFE with a payload shorter than 9 bytes; longer 0xFE packets are OK packets or data. */
 export function isEofPacket(payload: Uint8Array, length: number): boolean {
   return payload[0] === 0xfe && length < 9;
+}
+
+/** An ERR_Packet with error code 0xFFFF is a MariaDB progress report, not an error. */
+export function isProgressReport(payload: Uint8Array): boolean {
+  return payload[0] === 0xff && payload[1] === 0xff && payload[2] === 0xff;
+}
+
+/** MariaDB progress report: 0xFF, 0xFFFF, int<1> 1, int<1> stage, int<1> max stage, int<3> progress, string<lenenc> info. */
+export function decodeProgress(r: PayloadReader, t: TreeBuilder | null): Progress {
+  tU8(r, t, F.responseCode);
+  tU16(r, t, F.errorCode);
+  r.u8('progress report marker');
+  const stage = tU8(r, t, F.progressStage);
+  const maxStage = tU8(r, t, F.progressMaxStage);
+  const progress = tU24(r, t, F.progress);
+  const info = r.remaining > 0 ? tLenencString(r, t, F.progressInfo) : '';
+  return { kind: 'progress', stage, maxStage, progress, info };
 }

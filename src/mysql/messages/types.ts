@@ -110,6 +110,12 @@ export interface Err {
 
 export interface Eof { kind: 'eof'; warnings: number; status: number }
 
+/**
+ * MariaDB progress report (MARIADB_CLIENT_PROGRESS): an ERR_Packet with error code 0xFFFF sent while a long
+ * statement runs (ALTER TABLE, LOAD DATA…); the real response follows. `progress` is in thousandths of a percent.
+ */
+export interface Progress { kind: 'progress'; stage: number; maxStage: number; progress: number; info: string }
+
 /** A whole text result set: column count, column definitions, rows and its end marker (EOF or OK). */
 export interface ResultSet {
   kind: 'resultset';
@@ -173,6 +179,7 @@ export type MySqlEvent =
   | Ok
   | Err
   | Eof
+  | Progress
   | ResultSet
   | FieldList
   | StmtPrepareOk

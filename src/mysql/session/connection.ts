@@ -27,7 +27,7 @@ import { COM, commandHasResponse } from '../constants/commands.js';
 import { SERVER } from '../constants/status.js';
 import { F } from '../fields.js';
 import { decodeCommand } from '../messages/commands.js';
-import { decodeEof, decodeErr, decodeOk } from '../messages/generic.js';
+import { decodeEof, decodeErr, decodeOk, decodeProgress, isProgressReport } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
 import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
@@ -293,6 +293,8 @@ export class MySqlSession {
    * unknown until the next packet. A mismatch is attached to the message of that packet.
    */
   private checkSequence(dir: Dir, p: FramedPacket): void {
+    // Under compression the compressed packets carry the sequence (servers number the inner packets differently).
+    if (this.compression !== 'none') return;
     const newCommand = dir === 'c2s' && p.seq === 0 && (this.phase === 'command' || this.phase === 'unknown');
     if (this.nextSeq !== -1 && !newCommand && p.seq !== this.nextSeq) {
       this.msg.noteForNext(this.msg.issue('unexpected', 'mysql.unexpected_sequence',
@@ -435,6 +437,11 @@ export class MySqlSession {
         break;
     }
     const head = this.pending[0];
+    if (isProgressReport(p.payload)) {
+      // Interleaved with any response; neither ends nor interrupts it.
+      this.msg.single(p, decodeProgress);
+      return;
+    }
     if (!head) {
       this.unsolicited(p, first, 'no request is waiting for a response');
       return;
