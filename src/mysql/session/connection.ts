@@ -295,8 +295,10 @@ export class MySqlSession {
   private checkSequence(dir: Dir, p: FramedPacket): void {
     // Under compression the compressed packets carry the sequence (servers number the inner packets differently).
     if (this.compression !== 'none') return;
-    const newCommand = dir === 'c2s' && p.seq === 0 && (this.phase === 'command' || this.phase === 'unknown');
-    if (this.nextSeq !== -1 && !newCommand && p.seq !== this.nextSeq) {
+    const newCommand = dir === 'c2s' && p.seq === 0 && this.phase !== 'auth' && this.phase !== 'await_login';
+    // A server may send an ERR on its own (timeout, shutdown, killed connection), starting a new sequence.
+    const unsolicitedErr = dir === 's2c' && p.seq === 0 && p.payload[0] === 0xff;
+    if (this.nextSeq !== -1 && !newCommand && !unsolicitedErr && p.seq !== this.nextSeq) {
       this.msg.noteForNext(this.msg.issue('unexpected', 'mysql.unexpected_sequence',
         `packet sequence id ${p.seq} where ${this.nextSeq} was expected: a packet is missing, duplicated or out of place`));
     }
@@ -336,8 +338,12 @@ export class MySqlSession {
       case 'command':
         break;
       case 'ended':
+        // After a failed login clients still say goodbye (COM_QUIT): decode commands, flag anything else.
+        if (p.seq === 0 && first === COM.QUIT) break;
+        this.single(p, () => ({ kind: 'unknown', reason: 'client data after the connection ended', firstByte: first >= 0 ? first : undefined }));
+        return;
       case 'tls':
-        this.single(p, () => ({ kind: 'unknown', reason: `client data after the connection ${this.phase === 'tls' ? 'switched to TLS' : 'ended'}`, firstByte: first >= 0 ? first : undefined }));
+        this.single(p, () => ({ kind: 'unknown', reason: 'client data after the connection switched to TLS', firstByte: first >= 0 ? first : undefined }));
         return;
     }
     const head = this.pending[0];
@@ -360,7 +366,7 @@ export class MySqlSession {
       return;
     }
     // A new command (sequence id 0).
-    if (this.phase !== 'command') this.phase = 'command';
+    if (this.phase !== 'command' && this.phase !== 'ended') this.phase = 'command';
     if (!this.capsKnown && (this.resp.k === 'prep_params_eof' || this.resp.k === 'prep_columns_eof') && head?.prep) {
       // Mid-stream: the PREPARE response only lacked an optional EOF, so CLIENT_DEPRECATE_EOF is in force and the
       // response is complete (clients wait for it: the next command needs its statement id).
