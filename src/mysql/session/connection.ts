@@ -302,6 +302,8 @@ export class MySqlSession {
       this.msg.noteForNext(this.msg.issue('unexpected', 'mysql.unexpected_sequence',
         `packet sequence id ${p.seq} where ${this.nextSeq} was expected: a packet is missing, duplicated or out of place`));
     }
+    // A command sent while a response is still arriving (pipelining) does not change that response's numbering.
+    if (newCommand && this.pending.length > 0) return;
     this.nextSeq = (p.lastSeq + 1) & 0xff;
   }
 
@@ -390,10 +392,10 @@ export class MySqlSession {
       if (this.pending.length >= this.opts.limits.maxPendingRequests) {
         this.pending.shift();
       }
-      this.pending.push({ command: c.command, frameNo: this.pkt.frameNo, query: c.query, schema: c.schema, user: c.user });
+      this.pending.push({ command: c.command, frameNo: this.pkt.frameNo, query: c.query, schema: c.schema, user: c.user, responseSeq: (p.lastSeq + 1) & 0xff });
       if (this.pending.length === 1) this.resp = { k: 'first' };
     } else if (first >= 0) {
-      this.pending.push({ command: first, frameNo: this.pkt.frameNo, query: undefined, schema: undefined, user: undefined });
+      this.pending.push({ command: first, frameNo: this.pkt.frameNo, query: undefined, schema: undefined, user: undefined, responseSeq: (p.lastSeq + 1) & 0xff });
       if (this.pending.length === 1) this.resp = { k: 'first' };
     }
   }
@@ -982,6 +984,9 @@ export class MySqlSession {
   private completeRequest(): void {
     this.pending.shift();
     this.resp = { k: 'first' };
+    // With pipelining the next request's response starts its own numbering.
+    const next = this.pending[0];
+    if (next && this.compression === 'none') this.nextSeq = next.responseSeq;
   }
 
   // ---------------------------------------------------------------- TLS

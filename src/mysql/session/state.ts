@@ -32,6 +32,8 @@ export interface PendingRequest {
   frameNo: number;
   /** For COM_QUERY: the statement, to follow `USE db`. */
   query: string | undefined;
+  /** Sequence id the response starts with (the request's last id + 1). */
+  responseSeq: number;
   schema: string | undefined;
   user: string | undefined;
   /** A text result set under construction. */
