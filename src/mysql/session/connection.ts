@@ -829,7 +829,12 @@ export class MySqlSession {
     let count = 0;
     let metadataFollows = true;
     const decoded = this.msg.part(p, (r, t) => {
-      const cc = decodeColumnCount(r, t, hasCap(this.caps, CLIENT.OPTIONAL_RESULTSET_METADATA) || (this.mariadbCaps & MARIADB_CLIENT.CACHE_METADATA) !== 0);
+      // A metadata_follows byte follows the count under CLIENT_OPTIONAL_RESULTSET_METADATA or MariaDB's cached
+      // metadata. Mid-stream the capabilities are unknown, but a count packet one byte longer than its lenenc says so.
+      const withFlag = this.capsKnown
+        ? hasCap(this.caps, CLIENT.OPTIONAL_RESULTSET_METADATA) || (this.mariadbCaps & MARIADB_CLIENT.CACHE_METADATA) !== 0
+        : p.length === lenencSize(first) + 1;
+      const cc = decodeColumnCount(r, t, withFlag);
       count = cc.count;
       metadataFollows = cc.metadataFollows;
     });
@@ -1057,4 +1062,9 @@ function isCleartext(b: Uint8Array): boolean {
   if (b.length < 2 || b[b.length - 1] !== 0) return false;
   for (let i = 0; i < b.length - 1; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) return false;
   return true;
+}
+
+/** Bytes of a length-encoded integer, from its first byte. */
+function lenencSize(first: number): number {
+  return first < 0xfb ? 1 : first === 0xfc ? 3 : first === 0xfd ? 4 : first === 0xfe ? 9 : 1;
 }
