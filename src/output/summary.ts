@@ -10,6 +10,7 @@ import { tsDiff, type Timestamp } from '../core/time.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { ColumnDefinition, Command, MySqlEvent } from '../mysql/messages/types.js';
 import { COM, commandName } from '../mysql/constants/commands.js';
+import { binlogSummary } from '../mysql/messages/binlog.js';
 import { arrow, oneLine } from './format.js';
 import type { Sink } from './sink.js';
 
@@ -75,6 +76,10 @@ export function describeEvent(e: MySqlEvent): string {
       if (e.status === 4) return 'Auth More Data  full authentication required';
       if (e.publicKey) return `Auth More Data  server public key (PEM, ${plural(e.length, 'byte')})`;
       return `Auth More Data  ${plural(e.length, 'byte')}`;
+    case 'binlog_event':
+      return `Binlog ${oneLine(binlogSummary(e), SUMMARY_TEXT_MAX)}`;
+    case 'binlog_semisync_ack':
+      return `Semi-sync ACK  ${e.file}:${String(e.position)}`;
     case 'progress':
       return `Progress  stage ${e.stage}/${e.maxStage} ${(e.progress / 1000).toFixed(3)}%${e.info ? `  ${oneLine(e.info, SUMMARY_TEXT_MAX)}` : ''}`;
     case 'auth_next_factor':

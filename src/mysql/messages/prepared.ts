@@ -18,6 +18,7 @@
 import { DecodeError } from '../../core/issues.js';
 import { PayloadReader } from '../codec/payload-reader.js';
 import { CLIENT, hasCap } from '../constants/capabilities.js';
+import { MYSQL_TYPE } from '../constants/column-types.js';
 import { F, FB } from '../fields.js';
 import { decodeBinaryValue, isBinaryType, skipBinaryValue } from './binary.js';
 import { copyBytes, tU32, tU8, type TreeBuilder } from './tree.js';
@@ -140,12 +141,18 @@ function plausiblePair(buf: Uint8Array, at: number): boolean {
   return isBinaryType(buf[at]!) && (flag === 0 || flag === PARAM_UNSIGNED);
 }
 
+/** A layout that fits the bytes of an execute whose statement is unknown. */
+interface Inferred { n: number; others: number[] }
+
 /**
- * Unknown statement, no explicit count: the smallest n for which NULL bitmap + flag (1) + 2n plausible type bytes
- * + the non-NULL values parse exactly to the end of the payload. Streamed parameters (long data seen for a
- * partial statement) have no value. Returns undefined when no n fits within the work budget.
+ * Unknown statement, no explicit count: the n for which NULL bitmap + flag (1) + 2n plausible type bytes + the
+ * non-NULL values parse exactly to the end of the payload. Streamed parameters (long data seen for a partial
+ * statement) have no value. When several n fit, the one with the fewest implausible values wins (see skipScoring;
+ * a MYSQL_TYPE_NULL parameter without its NULL bit counts too, clients set it), then the smallest; the others are
+ * reported. Undefined when none fits within the
+ * work budget.
  */
-function inferParamCount(r: PayloadReader, st: PreparedStatement | undefined): number | undefined {
+function inferParamCount(r: PayloadReader, st: PreparedStatement | undefined): Inferred | undefined {
   const buf = r.buf;
   const s = r.pos;
   const end = r.end;
@@ -155,7 +162,8 @@ function inferParamCount(r: PayloadReader, st: PreparedStatement | undefined): n
   let curB = -1;
   let checked = 0; // plausible pairs found so far for the current bitmap length
   let broken = false; // an implausible pair was found for the current bitmap length
-  for (let n = 1; n <= 0xffff; n++) {
+  const fits: Array<{ n: number; odd: number }> = [];
+  for (let n = 1; n <= 0xffff && budget > 0; n++) {
     const b = (n + 7) >> 3;
     if (b + 1 + 2 * n > total) break;
     if (b !== curB) {
@@ -171,8 +179,7 @@ function inferParamCount(r: PayloadReader, st: PreparedStatement | undefined): n
     const last = buf[s + b - 1]!;
     if ((last >> (n - (b - 1) * 8)) !== 0) continue;
     const typesAt = s + b + 1;
-    while (checked < n && !broken) {
-      if (--budget <= 0) return undefined;
+    while (checked < n && !broken && --budget > 0) {
       if (plausiblePair(buf, typesAt + 2 * checked)) checked++;
       else broken = true;
     }
@@ -180,22 +187,78 @@ function inferParamCount(r: PayloadReader, st: PreparedStatement | undefined): n
       n = b * 8;
       continue;
     }
+    if (checked < n) break; // budget spent
     scratch.reset(buf, typesAt + 2 * n, end);
+    let odd = 0; // MYSQL_TYPE_NULL parameters sent without their NULL bit
+    let ok = true;
     try {
-      for (let i = 0; i < n; i++) {
-        if (--budget <= 0) return undefined;
+      for (let i = 0; i < n && ok; i++) {
+        if (--budget <= 0) {
+          ok = false;
+          break;
+        }
         if (st?.longData.has(i)) continue;
+        const type = buf[typesAt + 2 * i]!;
         if ((buf[s + (i >> 3)]! & (1 << (i & 7))) !== 0) continue;
-        skipBinaryValue(scratch, buf[typesAt + 2 * i]!);
-        budget -= 1;
+        if (type === MYSQL_TYPE.NULL) odd++;
+        odd += skipScoring(scratch, type);
       }
     } catch (e) {
-      if (e instanceof DecodeError) continue;
-      throw e;
+      if (!(e instanceof DecodeError)) throw e;
+      ok = false;
     }
-    if (scratch.remaining === 0) return n;
+    if (ok && scratch.remaining === 0) fits.push({ n, odd });
   }
-  return undefined;
+  if (fits.length === 0) return undefined;
+  let best = fits[0]!;
+  for (const f of fits) if (f.odd < best.odd) best = f;
+  return { n: best.n, others: fits.filter((f) => f !== best).map((f) => f.n) };
+}
+
+const TEXT_TYPES: ReadonlySet<number> = new Set([
+  MYSQL_TYPE.VARCHAR, MYSQL_TYPE.VAR_STRING, MYSQL_TYPE.STRING, MYSQL_TYPE.ENUM, MYSQL_TYPE.SET, MYSQL_TYPE.JSON,
+]);
+const DECIMAL_TEXT = /^[-+]?\d*\.?\d*(e[-+]?\d+)?$/i;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Skip one value while inferring a layout, and say whether it looks implausible (1) or not (0): text-typed
+ * values that are not printable UTF-8, DECIMAL values that are not numbers, dates and times with impossible
+ * fields. A wrong layout reads type bytes and other values as values, which rarely look right.
+ */
+function skipScoring(r: PayloadReader, type: number): number {
+  const p = r.pos;
+  skipBinaryValue(r, type);
+  const b = r.buf;
+  if (TEXT_TYPES.has(type) || type === MYSQL_TYPE.DECIMAL || type === MYSQL_TYPE.NEWDECIMAL) {
+    let q = p;
+    const first = b[q++]!;
+    q += first === 0xfc ? 2 : first === 0xfd ? 3 : first === 0xfe ? 8 : 0;
+    const bytes = b.subarray(q, r.pos);
+    for (const c of bytes) if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return 1;
+    let text: string;
+    try {
+      text = strictUtf8.decode(bytes);
+    } catch {
+      return 1;
+    }
+    return TEXT_TYPES.has(type) || DECIMAL_TEXT.test(text) ? 0 : 1;
+  }
+  const len = r.pos - p - 1;
+  switch (type) {
+    case MYSQL_TYPE.DATE: case MYSQL_TYPE.DATETIME: case MYSQL_TYPE.TIMESTAMP:
+      if (len >= 4 && ((b[p + 1]! | (b[p + 2]! << 8)) > 9999 || b[p + 3]! > 12 || b[p + 4]! > 31)) return 1;
+      if (len >= 7 && (b[p + 5]! > 23 || b[p + 6]! > 59 || b[p + 7]! > 59)) return 1;
+      if (len === 11 && (b[p + 8]! | (b[p + 9]! << 8) | (b[p + 10]! << 16)) + b[p + 11]! * 0x1000000 > 999999) return 1;
+      return 0;
+    case MYSQL_TYPE.TIME:
+      // TIME spans ±838:59:59, so days ≤ 34.
+      if (len >= 8 && (b[p + 1]! > 1 || b[p + 2]! > 34 || (b[p + 3]! | b[p + 4]! | b[p + 5]!) !== 0 || b[p + 6]! > 23 || b[p + 7]! > 59 || b[p + 8]! > 59)) return 1;
+      if (len === 12 && (b[p + 9]! | (b[p + 10]! << 8) | (b[p + 11]! << 16)) + b[p + 12]! * 0x1000000 > 999999) return 1;
+      return 0;
+    default:
+      return 0;
+  }
 }
 
 /** Same test with types reused (flag 0) from a partial statement's remembered types: does n = types.length fit? */
@@ -264,19 +327,22 @@ export function decodeStmtExecute(r: PayloadReader, t: TreeBuilder | null, caps:
     n = st.paramTypes!.length;
     ex.inferred = true;
   } else {
-    n = inferParamCount(r, st);
-    if (n === undefined) {
+    const guess = inferParamCount(r, st);
+    if (guess === undefined) {
       ex.inferred = true;
       undecodable(r, t, ex,
         `statement ${stmtId} was prepared before the capture began and the layout of these ${r.remaining} parameter bytes ` +
         'could not be inferred (the types may have been bound by an earlier execute)');
       return ex;
     }
+    n = guess.n;
     ex.inferred = true;
+    if (guess.others.length > 0) ex.otherLayouts = guess.others;
   }
   ex.paramCount = n;
   if (ex.inferred) {
-    t?.derived(FB.execInferred, `statement ${stmtId} was prepared before the capture began: ${n} parameter${n === 1 ? '' : 's'} inferred from the bytes`);
+    const also = ex.otherLayouts ? ` (${ex.otherLayouts.join(', ')} would fit too)` : '';
+    t?.derived(FB.execInferred, `statement ${stmtId} was prepared before the capture began: ${n} parameter${n === 1 ? '' : 's'} inferred from the bytes${also}`);
   }
   if (n > 0) decodeParams(r, t, n, qa, st, ex);
   if (r.remaining > 0) {

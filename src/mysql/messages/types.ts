@@ -180,6 +180,8 @@ export type MySqlEvent =
   | Err
   | Eof
   | Progress
+  | BinlogEvent
+  | BinlogSemiSyncAck
   | ResultSet
   | FieldList
   | StmtPrepareOk
@@ -264,6 +266,8 @@ export interface StmtExecute {
   params: StmtParam[];
   /** True when the statement was unknown (prepared before the capture) and the count was inferred from the bytes. */
   inferred?: boolean;
+  /** Inferred: other parameter counts that would also fit the bytes (the chosen one is `paramCount`). */
+  otherLayouts?: number[];
   /** Why the parameter values could not be decoded; `raw` holds them (a copy). */
   undecoded?: string;
   raw?: Uint8Array;

@@ -26,6 +26,7 @@ import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
 import { COM, commandHasResponse } from '../constants/commands.js';
 import { SERVER } from '../constants/status.js';
 import { F } from '../fields.js';
+import { BinlogDecoder, binlogEventIssues, binlogPacketKind, decodeBinlogPacket, decodeSemiSyncAck } from '../messages/binlog.js';
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk, decodeProgress, isProgressReport } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
@@ -84,6 +85,8 @@ export class MySqlSession {
   private capsKnown = false;
   private pendingLogin: { user: string; schema: string | undefined } | undefined;
   private lastAuthPlugin: string | undefined;
+  /** Replication stream state (format description, table maps), created with the first event after BINLOG_DUMP. */
+  private binlog: BinlogDecoder | undefined;
   /** Where an authentication exchange (login or COM_CHANGE_USER) stands: it names what the client sends next. */
   private authStage: 'none' | 'switched' | 'full-auth' | 'key-sent' = 'none';
   private readonly pending: PendingRequest[] = [];
@@ -365,6 +368,12 @@ export class MySqlSession {
         return;
       }
       this.single(p, () => ({ kind: 'unknown', reason: `client packet with sequence id ${p.seq} outside of a command`, firstByte: first >= 0 ? first : undefined }), 'mysql.unexpected_sequence');
+      return;
+    }
+    // A semi-sync replica acknowledges events with 0xEF packets while the binlog dump runs.
+    if (head && this.resp.k === 'binlog' && first === SEMI_SYNC_ACK) {
+      this.single(p, (r, t) => decodeSemiSyncAck(r, t));
+      this.nextSeq = -1; // the server restarts its numbering after reading an ACK
       return;
     }
     // A new command (sequence id 0).
@@ -705,17 +714,25 @@ export class MySqlSession {
         this.onResponseFirst(head, p, first);
         return;
       case 'binlog':
-        if (first === 0xfe && p.length < 9) {
-          this.single(p, (r, t) => decodeEof(r, t, this.caps));
-          this.completeRequest();
-        } else if (first === 0xff) {
-          this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
-          this.completeRequest();
-        } else {
-          this.single(p, (r, t) => {
-            if (r.remaining > 0) tRestBytes(r, t, F.payload);
-            return { kind: 'unknown', reason: 'binlog event (event decoding comes in a later version)', firstByte: first >= 0 ? first : undefined };
-          });
+        // The replication stream: one binlog event per packet (0x00, optional semi-sync header, event) until an
+        // EOF (non-blocking dump) or an ERR.
+        switch (binlogPacketKind(p.payload)) {
+          case 'eof':
+            this.single(p, (r, t) => decodeEof(r, t, this.caps));
+            this.completeRequest();
+            return;
+          case 'err':
+            this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+            this.completeRequest();
+            return;
+          default: {
+            const decoder = (this.binlog ??= new BinlogDecoder());
+            this.single(p, (r, t) => {
+              const ev = decodeBinlogPacket(r, t, decoder, 'auto');
+              for (const i of binlogEventIssues(ev)) this.msg.noteForNext(i);
+              return ev;
+            });
+          }
         }
         return;
     }
@@ -1063,6 +1080,8 @@ function isCleartext(b: Uint8Array): boolean {
   for (let i = 0; i < b.length - 1; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) return false;
   return true;
 }
+
+const SEMI_SYNC_ACK = 0xef;
 
 /** Bytes of a length-encoded integer, from its first byte. */
 function lenencSize(first: number): number {

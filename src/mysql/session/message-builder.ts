@@ -62,7 +62,7 @@ export class MessageBuilder {
     return this.building?.dir;
   }
 
-  /** Attach an issue to the next message made. */
+  /** Attach an issue to the next message made (also from inside a decode callback, for the message decoded). */
   noteForNext(issue: Issue): void {
     this.nextIssues.push(issue);
   }
@@ -77,7 +77,7 @@ export class MessageBuilder {
   single(p: FramedPacket, decode: Decode<MySqlEvent>, unexpectedCode?: string): void {
     const t = this.opts.tree ? new TreeBuilder() : null;
     if (t) headerNodes(t, p);
-    const issues = this.takeIssues();
+    const issues: Issue[] = [];
     const r = this.reader.reset(p.payload);
     let ev: MySqlEvent;
     try {
@@ -91,6 +91,7 @@ export class MessageBuilder {
     }
     if (p.truncated) issues.push(this.overLimit(p));
     if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
+    issues.unshift(...this.takeIssues()); // noted while framing this packet, or by the decode callback
     this.addAssumption(issues);
     const ts = this.now();
     this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, ev, t, [this.packetRef(p)], issues));
