@@ -48,4 +48,6 @@ export interface MySqlRecord {
   connUser: string | undefined;
   connSchema: string | undefined;
   connThreadId: number | undefined;
+  /** The connection's character set (the client's, from the login, SET NAMES / session tracking), when known. */
+  connCharset: string | undefined;
 }

@@ -66,6 +66,7 @@ export const FIXED_KEYS: readonly string[] = [
   'mysql.conn.user',
   'mysql.conn.schema',
   'mysql.conn.thread_id',
+  'mysql.conn.charset',
   'mysql.frames',
   'issues',
 ];
@@ -96,6 +97,7 @@ export function recordToJson(r: MySqlRecord, base: TimeBase): Record<string, Jso
     'mysql.conn.user': r.connUser ?? null,
     'mysql.conn.schema': r.connSchema ?? null,
     'mysql.conn.thread_id': r.connThreadId ?? null,
+    'mysql.conn.charset': r.connCharset ?? null,
     'mysql.frames': frames,
   };
   // Packet headers come from the packet list unless the decoders put them in the tree themselves.

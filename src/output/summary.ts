@@ -11,6 +11,7 @@ import type { MySqlRecord } from '../model/record.js';
 import type { ColumnDefinition, Command, MySqlEvent } from '../mysql/messages/types.js';
 import { COM, commandName } from '../mysql/constants/commands.js';
 import { binlogSummary } from '../mysql/messages/binlog.js';
+import { describeSessionChange } from '../mysql/messages/session-track.js';
 import { arrow, oneLine } from './format.js';
 import type { Sink } from './sink.js';
 
@@ -95,6 +96,9 @@ export function describeEvent(e: MySqlEvent): string {
       if (e.lastInsertId !== 0 && e.lastInsertId !== 0n) s += ` last_insert_id=${e.lastInsertId}`;
       if (e.warnings > 0) s += ` warnings=${e.warnings}`;
       if (e.info) s += ` info="${oneLine(e.info, 100)}"`;
+      if (e.sessionState && e.sessionState.length > 0) {
+        s += `  session: ${oneLine(e.sessionState.map(describeSessionChange).join(', '), SUMMARY_TEXT_MAX)}`;
+      }
       return s;
     }
     case 'err':

@@ -8,6 +8,7 @@ import { CLIENT, hasCap } from '../constants/capabilities.js';
 import { SERVER } from '../constants/status.js';
 import { F, STATUS_FLAG_FIELDS } from '../fields.js';
 import { tLenenc, tLenencString, tRestBytes, tU16, tU24, tU8, type TreeBuilder } from './tree.js';
+import { decodeSessionState } from './session-track.js';
 import type { Eof, Err, Ok, Progress } from './types.js';
 
 export function statusField(r: PayloadReader, t: TreeBuilder | null): number {
@@ -39,8 +40,9 @@ export function decodeOk(r: PayloadReader, t: TreeBuilder | null, caps: number, 
     ok.info = r.lenencString('info');
     if (ok.info) t?.add(F.message, ok.info, p, r.pos - p);
     if ((ok.status & SERVER.SESSION_STATE_CHANGED) !== 0 && r.remaining > 0) {
-      // Session state information: decoded in detail by the session-tracking decoder (next issue); raw for now.
-      tRestBytes(r, t, F.payload);
+      // Session state information (CLIENT_SESSION_TRACK): the array keeps what was decoded before any error.
+      ok.sessionState = [];
+      decodeSessionState(r, t, ok.sessionState);
     }
   } else {
     const p = r.pos;

@@ -61,24 +61,42 @@ export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, 
 }
 
 /** A text row: one string<lenenc> per column, 0xFB for NULL. `out` receives the values when rows are kept. */
-export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null): void {
+/**
+ * How each column's bytes become text: a decoder for the column's character set, or 'hex' for binary strings
+ * (charset 63 on a string/BLOB type). Missing entries use the reader's connection-wide decoder.
+ */
+export type ColumnTextDecoder = ((b: Uint8Array) => string) | 'hex';
+
+export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null,
+  decoders?: ReadonlyArray<ColumnTextDecoder>): void {
   if (!t) {
-    decodeTextRowValues(r, null, columns, out);
+    decodeTextRowValues(r, null, columns, out, decoders);
     return;
   }
   const node = t.open(F.row, null, r.pos);
   try {
-    decodeTextRowValues(r, t, columns, out);
+    decodeTextRowValues(r, t, columns, out, decoders);
   } finally {
     t.close(node, r.pos); // even when a value runs past the end of the packet
   }
 }
 
-function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null): void {
+function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null,
+  decoders: ReadonlyArray<ColumnTextDecoder> | undefined): void {
   let i = 0;
   for (; i < columns && r.remaining > 0; i++) {
     const p = r.pos;
-    const v = r.lenencStringOrNull('row value');
+    const d = decoders?.[i];
+    let v: string | null;
+    if (d === undefined) {
+      v = r.lenencStringOrNull('row value');
+    } else if (r.peek() === 0xfb) {
+      r.pos++;
+      v = null;
+    } else {
+      const b = r.lenencBytes('row value');
+      v = d === 'hex' ? `x'${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}'` : d(b);
+    }
     if (t) {
       if (v === null) t.add(F.rowNull, true, p, 1);
       else t.add(F.rowText, v, p, r.pos - p);

@@ -99,6 +99,8 @@ export interface Ok {
   status: number;
   warnings: number;
   info: string;
+  /** CLIENT_SESSION_TRACK changes carried by this OK (SERVER_SESSION_STATE_CHANGED). */
+  sessionState?: SessionStateChange[];
 }
 
 export interface Err {

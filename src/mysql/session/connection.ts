@@ -25,14 +25,17 @@ import { CompressedFramer, type CompressionAlgorithm } from '../codec/compressed
 import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
 import { COM, commandHasResponse } from '../constants/commands.js';
 import { SERVER } from '../constants/status.js';
+import { MYSQL_TYPE } from '../constants/column-types.js';
+import { asText, charsetByName, collationInfo, decoderForCharset, textDecoderForCollation, type ServerFlavor, type TextDecodeFn } from '../codec/charset.js';
+import { applySessionChanges } from '../messages/session-track.js';
 import { F } from '../fields.js';
 import { BinlogDecoder, binlogEventIssues, binlogPacketKind, decodeBinlogPacket, decodeSemiSyncAck } from '../messages/binlog.js';
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk, decodeProgress, isProgressReport } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
-import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../messages/resultset.js';
+import { decodeColumnCount, decodeColumnDefinition, decodeTextRow, type ColumnTextDecoder } from '../messages/resultset.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
-import type { AuthDataKind, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
+import type { AuthDataKind, ColumnDefinition, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { exactPacketChain, looksCompressed, looksLikeGreeting, plausibleRequestStart, plausibleResponseStart } from './plausible.js';
 import { MessageBuilder, type Decode } from './message-builder.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
@@ -63,6 +66,8 @@ export interface ConnectionFacts {
   threadId?: number;
   user?: string;
   schema?: string;
+  /** The client's character set (login collation; SET NAMES / character_set_client when tracked). */
+  charset?: string;
   authPlugin?: string;
   login?: 'ok' | 'failed';
   loginError?: Err;
@@ -85,6 +90,12 @@ export class MySqlSession {
   private capsKnown = false;
   private pendingLogin: { user: string; schema: string | undefined } | undefined;
   private lastAuthPlugin: string | undefined;
+  /** MariaDB or MySQL: collation ids differ above 223. */
+  private flavor: ServerFlavor = 'mariadb';
+  /** Decoders for strings sent by the client and by the server (UTF-8 until the login says otherwise). */
+  private clientText: TextDecodeFn = asText(decoderForCharset('utf8mb4'));
+  private resultsText: TextDecodeFn = this.clientText;
+
   /** Replication stream state (format description, table maps), created with the first event after BINLOG_DUMP. */
   private binlog: BinlogDecoder | undefined;
   /** Where an authentication exchange (login or COM_CHANGE_USER) stands: it names what the client sends next. */
@@ -285,6 +296,8 @@ export class MySqlSession {
   private onPacket(dir: Dir, p: FramedPacket): void {
     this.curDir = dir;
     this.msg.at(this.pkt, dir);
+    // Client strings are in character_set_client, server messages (errors, info) in character_set_results.
+    this.msg.setTextDecoder(dir === 'c2s' ? this.clientText : this.resultsText);
     this.checkSequence(dir, p);
     if (dir === 'c2s') this.onClientPacket(p);
     else this.onServerPacket(p);
@@ -329,6 +342,7 @@ export class MySqlSession {
             this.mariadbCaps &= ev.mariadbCapabilities;
             this.negotiate();
             this.pendingLogin = { user: ev.user, schema: ev.schema };
+            this.setCharset(ev.collation);
             this.lastAuthPlugin = ev.authPlugin ?? this.lastAuthPlugin;
             this.phase = 'auth';
           }
@@ -421,6 +435,7 @@ export class MySqlSession {
             this.mariadbCaps = g.mariadbCapabilities;
             this.caps = g.capabilities;
             this.facts.serverVersion = g.version;
+            this.flavor = g.mariadb ? 'mariadb' : 'mysql';
             this.facts.threadId = g.threadId;
             this.lastAuthPlugin = g.authPlugin || undefined;
             this.facts.midstream = false;
@@ -500,6 +515,7 @@ export class MySqlSession {
         this.single(p, (r, t) => {
           const ok = decodeOk(r, t, this.caps, this.capsKnown);
           t?.derived(F.loginOutcome, 'ok');
+          this.noteOk(ok);
           return ok;
         });
         this.authStage = 'none';
@@ -585,6 +601,44 @@ export class MySqlSession {
     this.phase = 'command';
     if (hasCap(this.caps, CLIENT.ZSTD_COMPRESSION_ALGORITHM)) this.startCompression('zstd');
     else if (hasCap(this.caps, CLIENT.COMPRESS)) this.startCompression('zlib');
+  }
+
+  /** The character set the login (or COM_CHANGE_USER) asked for, by collation id: both directions use it. */
+  private setCharset(collation: number): void {
+    const info = collationInfo(collation, this.flavor);
+    if (!info) return;
+    this.facts.charset = info.charset;
+    this.clientText = this.resultsText = asText(textDecoderForCollation(collation, this.flavor));
+  }
+
+  /**
+   * What an OK packet tells about the session (CLIENT_SESSION_TRACK): the schema, and SET NAMES-style character
+   * set changes, which then decode the strings of later messages.
+   */
+  private noteOk(ok: Ok): void {
+    if (!ok.sessionState || ok.sessionState.length === 0) return;
+    const s = applySessionChanges(ok.sessionState);
+    if (s.schema !== undefined) this.facts.schema = s.schema;
+    if (s.charsetClient !== undefined) {
+      const cs = charsetByName(s.charsetClient, this.flavor);
+      if (cs) {
+        this.facts.charset = cs.charset;
+        this.clientText = asText(cs.decoder);
+      }
+    }
+    if (s.charsetResults !== undefined) {
+      const cs = charsetByName(s.charsetResults, this.flavor);
+      if (cs) this.resultsText = asText(cs.decoder);
+    }
+  }
+
+  /** Per column of a text result set: its character set's decoder, or hex for binary strings. */
+  private rowDecoders(columns: readonly ColumnDefinition[]): ColumnTextDecoder[] {
+    return columns.map((c) => {
+      const d = textDecoderForCollation(c.charset, this.flavor);
+      if (d !== 'binary') return d;
+      return isStringType(c.type) ? 'hex' : this.resultsText; // numbers and dates come as ASCII with charset 63
+    });
   }
 
   private noteErr(err: Err): Err {
@@ -816,7 +870,10 @@ export class MySqlSession {
     if (first === 0x00 || (first === 0xfe && p.length >= 7 && cmd !== COM.FIELD_LIST)) {
       let ok: Ok | undefined;
       this.single(p, (r, t) => (ok = decodeOk(r, t, this.caps, this.capsKnown)));
-      if (ok) this.afterOk(head);
+      if (ok) {
+        this.noteOk(ok);
+        this.afterOk(head);
+      }
       this.finishResult(ok?.status ?? 0);
       return;
     }
@@ -896,6 +953,7 @@ export class MySqlSession {
       return { end: 'eof', status: eof.status, warnings: eof.warnings };
     }
     const ok = decodeOk(r, t, this.caps, this.capsKnown);
+    this.noteOk(ok);
     return { end: 'ok', status: ok.status, warnings: ok.warnings };
   }
 
@@ -979,7 +1037,8 @@ export class MySqlSession {
       return;
     }
     const values: Array<string | null> | null = keep ? [] : null;
-    this.msg.part(p, (r, t) => decodeTextRow(r, keep ? t : null, rs.columnCount, values), !keep);
+    const decoders = (head.rowDecoders ??= this.rowDecoders(rs.columns));
+    this.msg.part(p, (r, t) => decodeTextRow(r, keep ? t : null, rs.columnCount, values, decoders), !keep);
     rs.rowCount++;
     if (values) rs.rows.push(values);
   }
@@ -1086,4 +1145,11 @@ const SEMI_SYNC_ACK = 0xef;
 /** Bytes of a length-encoded integer, from its first byte. */
 function lenencSize(first: number): number {
   return first < 0xfb ? 1 : first === 0xfc ? 3 : first === 0xfd ? 4 : first === 0xfe ? 9 : 1;
+}
+
+/** Column types whose values are strings of bytes (shown as hex when their character set is binary). */
+function isStringType(type: number): boolean {
+  return type === MYSQL_TYPE.VARCHAR || type === MYSQL_TYPE.VAR_STRING || type === MYSQL_TYPE.STRING ||
+    type === MYSQL_TYPE.TINY_BLOB || type === MYSQL_TYPE.MEDIUM_BLOB || type === MYSQL_TYPE.LONG_BLOB ||
+    type === MYSQL_TYPE.BLOB || type === MYSQL_TYPE.GEOMETRY || type === MYSQL_TYPE.BIT;
 }

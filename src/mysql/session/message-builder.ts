@@ -51,6 +51,11 @@ export class MessageBuilder {
     private readonly sink: SessionSink,
   ) {}
 
+  /** How strings of the next packets are decoded (the connection's character set for that direction). */
+  setTextDecoder(decode: (b: Uint8Array) => string): void {
+    this.reader.decodeText = decode;
+  }
+
   /** The packet being processed and the direction of the message it belongs to. */
   at(pkt: TcpPacket, dir: Dir): void {
     this.pkt = pkt;
@@ -235,7 +240,7 @@ export class MessageBuilder {
     return {
       id: this.sink.nextId(), conn: this.conn, dir, frameNo, ts, lastFrameNo: this.pkt.frameNo, lastTs, event,
       tree: t ? t.roots : null, packets, issues,
-      connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId,
+      connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId, connCharset: this.facts.charset,
     };
   }
 }

@@ -8,6 +8,7 @@
  * In the command phase each request that expects an answer is queued (pipelining); the head of the queue owns
  * the server's next packets, and `ResponseState` says what its next packet may be.
  */
+import type { ColumnTextDecoder } from '../messages/resultset.js';
 import type { ColumnDefinition, ResultSet, StmtPrepareOk } from '../messages/types.js';
 
 export type Phase = 'await_greeting' | 'await_login' | 'auth' | 'command' | 'tls' | 'unknown' | 'ended';
@@ -40,6 +41,8 @@ export interface PendingRequest {
   rs?: ResultSet;
   prep?: StmtPrepareOk;
   fieldList?: ColumnDefinition[];
+  /** How each column of the result set in progress turns into text (from its character set). */
+  rowDecoders?: ColumnTextDecoder[];
 }
 
 export function describePhase(p: Phase): string {

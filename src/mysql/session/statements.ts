@@ -4,6 +4,7 @@
  *
  * The registry is session state: only the session's transitions change it (principle 8); decoders read it
  * through `get` (messages/prepared.ts takes `(id) => registry.get(id)`). How the session drives it:
+ *   COM_STMT_PREPARE sent:        registry.prepareSent(sql)          (pipelining: id -1 names nothing until the OK)
  *   COM_STMT_PREPARE → OK:        registry.prepared(sql, { stmtId, params, columns, numParams })
  *   COM_STMT_PREPARE → ERR:       registry.prepareFailed()         (MariaDB: id -1 no longer names a statement)
  *   COM_STMT_SEND_LONG_DATA:      registry.longData(stmtId, param, data.length)
@@ -50,18 +51,32 @@ export class StatementRegistry {
     return id === LAST_PREPARED ? this.last : id;
   }
 
+  /** SQL of a COM_STMT_PREPARE whose response has not been seen yet (MariaDB clients pipeline EXECUTE -1 after it). */
+  pendingSql: string | undefined;
+
+  /**
+   * A COM_STMT_PREPARE request. Until its response, id -1 must not name the previous statement: a pipelined
+   * EXECUTE -1 belongs to this one, whose parameters are not known yet (it is decoded like an unknown statement).
+   */
+  prepareSent(sql: string): void {
+    this.last = undefined;
+    this.pendingSql = sql;
+  }
+
   /** A successful COM_STMT_PREPARE. Replaces any statement with the same id. */
   prepared(sql: string, ok: PrepareOkInfo): PreparedStatement {
     const st: PreparedStatement = { id: ok.stmtId, sql, params: ok.params, columns: ok.columns, longData: new Map() };
     if (ok.numParams !== undefined && ok.numParams !== ok.params.length) st.numParams = ok.numParams;
     this.put(st);
     this.last = ok.stmtId;
+    this.pendingSql = undefined;
     return st;
   }
 
   /** A COM_STMT_PREPARE answered with ERR: MariaDB's id -1 names nothing until the next successful prepare. */
   prepareFailed(): void {
     this.last = undefined;
+    this.pendingSql = undefined;
   }
 
   get(id: number): PreparedStatement | undefined {

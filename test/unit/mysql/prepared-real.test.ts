@@ -83,6 +83,7 @@ beforeAll(async () => {
     switch (ev.command) {
       case COM.STMT_PREPARE:
         pendingSql.set(c, ev.query ?? '');
+        reg.prepareSent(ev.query ?? '');
         break;
       case COM.STMT_SEND_LONG_DATA:
         reg.longData(id, p[5]! | (p[6]! << 8), p.length - 7);

@@ -41,6 +41,17 @@ describe('StatementRegistry', () => {
     expect(reg.get(LAST_PREPARED)).toBeUndefined();
   });
 
+  it('pipelining: while a PREPARE awaits its response, id -1 names nothing (not the previous statement)', () => {
+    const reg = new StatementRegistry();
+    reg.prepared('A', ok(1));
+    reg.prepareSent('B');
+    expect(reg.pendingSql).toBe('B');
+    expect(reg.get(LAST_PREPARED)).toBeUndefined();
+    reg.prepared('B', ok(2));
+    expect(reg.pendingSql).toBeUndefined();
+    expect(reg.get(LAST_PREPARED)?.sql).toBe('B');
+  });
+
   it('long data accumulates per parameter; reset and execute clear it, types stay', () => {
     const reg = new StatementRegistry();
     reg.prepared('UPDATE t SET a = ?, b = ?', ok(1, 2));

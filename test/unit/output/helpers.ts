@@ -57,6 +57,7 @@ export function record(event: MySqlEvent, over: Partial<MySqlRecord> = {}): MySq
     connUser: 'app',
     connSchema: 'shop',
     connThreadId: 31,
+    connCharset: 'utf8mb4',
     ...over,
   };
 }

@@ -21,6 +21,7 @@ describe('recordToJson', () => {
       'mysql.conn.user': 'app',
       'mysql.conn.schema': 'shop',
       'mysql.conn.thread_id': 31,
+      'mysql.conn.charset': 'utf8mb4',
       'mysql.frames': [5],
       'mysql.packet_length': 15,
       'mysql.packet_number': 0,
