@@ -99,7 +99,7 @@ export class MessageBuilder {
     issues.unshift(...this.takeIssues()); // noted while framing this packet, or by the decode callback
     this.addAssumption(issues);
     const ts = this.now();
-    this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, ev, t, [this.packetRef(p)], issues));
+    this.sink.emit(this.record(this.dir, firstPartFrame(p, this.pkt.frameNo), ts, ts, ev, t, [this.packetRef(p)], issues));
   }
 
   /** Start a multi-packet message; the caller finishes any previous one first. */
@@ -243,6 +243,14 @@ export class MessageBuilder {
       connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId, connCharset: this.facts.charset,
     };
   }
+}
+
+/**
+ * The frame a message is shown in: the one completing its first packet — for a payload joined from 16 MiB parts,
+ * the one completing the first part (as Wireshark shows it).
+ */
+function firstPartFrame(p: FramedPacket, current: number): number {
+  return p.partFrames?.[0] ?? current;
 }
 
 /** Every packet's header fields come first in its part of the tree (offsets are relative to the payload). */
