@@ -12,6 +12,7 @@ import type { ColumnDefinition, Command, MySqlEvent } from '../mysql/messages/ty
 import { COM, commandName } from '../mysql/constants/commands.js';
 import { binlogSummary } from '../mysql/messages/binlog.js';
 import { describeSessionChange } from '../mysql/messages/session-track.js';
+import { sqlLiteral } from '../mysql/session/statements.js';
 import { arrow, oneLine } from './format.js';
 import type { Sink } from './sink.js';
 
@@ -38,6 +39,14 @@ function commandDetail(e: Command): string {
   if (e.binlogFile !== undefined) parts.push(`binlog=${oneLine(e.binlogFile, 64)}`);
   if (e.binlogPos !== undefined) parts.push(`pos=${e.binlogPos}`);
   if (e.serverId !== undefined) parts.push(`server_id=${e.serverId}`);
+  if (e.stmtUnknown) parts.push('(prepared before the capture)');
+  const ex = e.execute;
+  if (ex) {
+    if (ex.params.length > 0) parts.push(`params=(${oneLine(ex.params.map((x) => sqlLiteral(x.value)).join(', '), SUMMARY_TEXT_MAX)})`);
+    if (ex.cursor !== 'none' && ex.cursor !== 'unknown') parts.push(`cursor=${ex.cursor}`);
+  }
+  if (e.bulk) parts.push(`rows=${e.bulk.rows.length}`);
+  if (e.param !== undefined) parts.push(`param=${e.param} ${e.dataLength ?? 0} bytes`);
   return parts.join(' ');
 }
 
@@ -109,7 +118,7 @@ export function describeEvent(e: MySqlEvent): string {
       let s = e.binary && e.columnCount === 0
         ? `Response Rows  ${plural(e.rowCount, 'row')}`
         : `Response Result set  ${plural(e.columnCount, 'column')}, ${plural(e.rowCount, 'row')}`;
-      if (e.binary) s += ' (binary protocol; values not decoded yet)';
+      if (e.binary) s += ' (binary protocol)';
       if ((e.status & 0x0040) !== 0 && e.rowCount === 0) s += ' (cursor opened: rows follow COM_STMT_FETCH)';
       if (e.warnings > 0) s += `, ${plural(e.warnings, 'warning')}`;
       if (e.end === 'err' && e.error) {

@@ -37,7 +37,12 @@ export function projectOurs(records: MySqlRecord[]): Projection {
       case 'handshake_response': add('login', `${r.frameNo}/${s} ${tsharkText(e.user)} ${e.schema === undefined ? '-' : tsharkText(e.schema)}`); break;
       // tshark shows an SSLRequest as a Login Request without user or schema.
       case 'ssl_request': add('login', `${r.frameNo}/${s}  -`); break;
-      case 'command': add('command', `${r.frameNo}/${s} ${e.command} ${tsharkText(e.query ?? e.schema ?? e.table ?? '')}`); break;
+      case 'command': {
+        // tshark has no SQL on EXECUTE requests (ours carries the prepared statement's): compare the code only.
+        const text = e.execute || e.bulk ? '' : (e.query ?? e.schema ?? e.table ?? '');
+        add('command', `${r.frameNo}/${s} ${e.command} ${tsharkText(text)}`);
+        break;
+      }
       case 'err': add('err', `${r.frameNo}/${s} ${e.code}`); break;
       case 'ok': add('ok', `${r.frameNo}/${s} ${String(e.affectedRows)}`); break;
       case 'resultset':

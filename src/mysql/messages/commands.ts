@@ -13,7 +13,8 @@ import { decodeConnectAttributes } from './handshake.js';
 import {
   copyBytes, tBytes, tLenenc, tRestBytes, tRestString, tU16, tU32, tU64, tU8, type TreeBuilder,
 } from './tree.js';
-import type { Command } from './types.js';
+import { decodeStmtBulkExecute, decodeStmtExecute } from './prepared.js';
+import type { Command, PreparedStatement } from './types.js';
 
 function restIfAny(r: PayloadReader, t: TreeBuilder | null): void {
   if (r.remaining > 0) tRestBytes(r, t, F.payload);
@@ -28,7 +29,11 @@ function u8String(r: PayloadReader, t: TreeBuilder | null, def: typeof F.slaveUs
   return s;
 }
 
-export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: number): Command {
+/**
+ * `stmts` finds a prepared statement by id (the session's registry): COM_STMT_EXECUTE and BULK_EXECUTE need its
+ * parameter count and types to decode the values, and carry its SQL.
+ */
+export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: number, stmts?: (id: number) => PreparedStatement | undefined): Command {
   const node = t?.open(F.request, null, r.pos);
   const c: Command = { kind: 'command', command: -1 };
   try {
@@ -76,23 +81,32 @@ export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: num
       case COM.CHANGE_USER:
         decodeChangeUser(r, t, caps, c);
         break;
-      case COM.STMT_EXECUTE:
-        c.stmtId = tU32(r, t, F.stmtId);
-        tU8(r, t, F.execFlags);
-        tU32(r, t, F.execIter);
-        // Parameter values need the statement's types from the PREPARE response (next issue): shown raw.
-        restIfAny(r, t);
+      case COM.STMT_EXECUTE: {
+        const lookup = stmts ?? (() => undefined);
+        const ex = decodeStmtExecute(r, t, caps, lookup);
+        c.execute = ex;
+        c.stmtId = ex.stmtId;
+        const stmt = lookup(ex.stmtId);
+        if (stmt?.sql !== undefined && stmt.sql !== '') c.query = stmt.sql;
+        else c.stmtUnknown = true;
         break;
-      case COM.STMT_BULK_EXECUTE:
-        c.stmtId = tU32(r, t, F.stmtId);
-        tU16(r, t, F.binlogFlags);
-        restIfAny(r, t);
+      }
+      case COM.STMT_BULK_EXECUTE: {
+        const lookup = stmts ?? (() => undefined);
+        const b = decodeStmtBulkExecute(r, t, lookup);
+        c.bulk = b;
+        c.stmtId = b.stmtId;
+        const stmt = lookup(b.stmtId);
+        if (stmt?.sql !== undefined && stmt.sql !== '') c.query = stmt.sql;
+        else c.stmtUnknown = true;
         break;
+      }
       case COM.STMT_SEND_LONG_DATA: {
         c.stmtId = tU32(r, t, F.stmtId);
-        tU16(r, t, F.param);
+        c.param = tU16(r, t, F.param);
         const p = r.pos;
         const data = r.restBytes();
+        c.dataLength = data.length;
         t?.add(F.longData, copyBytes(data), p, data.length);
         break;
       }

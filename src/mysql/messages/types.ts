@@ -88,6 +88,15 @@ export interface Command {
   binlogFile?: string;
   binlogPos?: U64;
   serverId?: number;
+  /** COM_STMT_SEND_LONG_DATA: parameter index and chunk length. */
+  param?: number;
+  dataLength?: number;
+  /** COM_STMT_EXECUTE decoded against the statement registry (query = the prepared SQL when known). */
+  execute?: StmtExecute;
+  /** COM_STMT_BULK_EXECUTE (MariaDB). */
+  bulk?: StmtBulkExecute;
+  /** The statement executed was prepared before the capture began: its SQL is unknown. */
+  stmtUnknown?: boolean;
 }
 
 export interface Ok {

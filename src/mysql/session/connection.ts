@@ -28,14 +28,16 @@ import { SERVER } from '../constants/status.js';
 import { MYSQL_TYPE } from '../constants/column-types.js';
 import { asText, charsetByName, collationInfo, decoderForCharset, textDecoderForCollation, type ServerFlavor, type TextDecodeFn } from '../codec/charset.js';
 import { applySessionChanges } from '../messages/session-track.js';
-import { F } from '../fields.js';
+import { F, FB } from '../fields.js';
 import { BinlogDecoder, binlogEventIssues, binlogPacketKind, decodeBinlogPacket, decodeSemiSyncAck } from '../messages/binlog.js';
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk, decodeProgress, isProgressReport } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
 import { decodeColumnCount, decodeColumnDefinition, decodeTextRow, type ColumnTextDecoder } from '../messages/resultset.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
-import type { AuthDataKind, ColumnDefinition, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
+import { decodeBinaryRow } from '../messages/binary.js';
+import { StatementRegistry, sqlWithValues } from './statements.js';
+import type { AuthDataKind, ColumnDefinition, Command, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { exactPacketChain, looksCompressed, looksLikeGreeting, plausibleRequestStart, plausibleResponseStart } from './plausible.js';
 import { MessageBuilder, type Decode } from './message-builder.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
@@ -400,13 +402,15 @@ export class MySqlSession {
     }
     let ev: MySqlEvent | undefined;
     this.single(p, (r, t) => {
-      const c = decodeCommand(r, t, this.caps);
+      const c = decodeCommand(r, t, this.caps, (id) => this.stmts.get(id));
+      this.notePreparedUse(c, t);
       ev = c;
       return c;
     });
     this.facts.requests++;
     if (ev && ev.kind === 'command') {
       const c = ev;
+      this.trackStatements(c);
       if (c.command === COM.QUIT) {
         this.facts.quit = true;
         return;
@@ -415,7 +419,7 @@ export class MySqlSession {
       if (this.pending.length >= this.opts.limits.maxPendingRequests) {
         this.pending.shift();
       }
-      this.pending.push({ command: c.command, frameNo: this.pkt.frameNo, query: c.query, schema: c.schema, user: c.user, responseSeq: (p.lastSeq + 1) & 0xff });
+      this.pending.push({ command: c.command, frameNo: this.pkt.frameNo, query: c.query, schema: c.schema, user: c.user, responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c.stmtId });
       if (this.pending.length === 1) this.resp = { k: 'first' };
     } else if (first >= 0) {
       this.pending.push({ command: first, frameNo: this.pkt.frameNo, query: undefined, schema: undefined, user: undefined, responseSeq: (p.lastSeq + 1) & 0xff });
@@ -603,6 +607,66 @@ export class MySqlSession {
     else if (hasCap(this.caps, CLIENT.COMPRESS)) this.startCompression('zlib');
   }
 
+  // ---------------------------------------------------------------- prepared statements
+
+  /** Statements prepared on this connection (SQL, parameter and column definitions, remembered types). */
+  private readonly stmts = new StatementRegistry();
+
+  /** An EXECUTE shows its SQL with the values rendered in; one of a statement prepared before the capture says so. */
+  private notePreparedUse(c: Command, t: TreeBuilder | null): void {
+    const ex = c.execute;
+    if (ex && c.query !== undefined && ex.params.length > 0) {
+      t?.derived(FB.sqlRendered, sqlWithValues(c.query, ex.params.map((x) => x.value)));
+    }
+    if (c.stmtUnknown) {
+      const how = ex?.inferred ? `; its ${ex.paramCount} parameter(s) were inferred from the bytes` : ex?.undecoded ? `; its parameters could not be decoded (${ex.undecoded})` : '';
+      this.msg.noteForNext(this.msg.issue('assumption', 'mysql.stmt_unknown',
+        `statement ${c.stmtId} was prepared before the capture began (or its PREPARE was not seen): its SQL is unknown${how}`));
+    }
+  }
+
+  /** The registry follows PREPARE / EXECUTE / SEND_LONG_DATA / RESET / CLOSE, and forgets all on a reset or new user. */
+  private trackStatements(c: Command): void {
+    switch (c.command) {
+      case COM.STMT_PREPARE:
+        this.stmts.prepareSent(c.query ?? '');
+        break;
+      case COM.STMT_EXECUTE:
+        if (c.execute) this.stmts.afterExecute(c.execute.stmtId, c.execute.sentTypes);
+        break;
+      case COM.STMT_BULK_EXECUTE:
+        if (c.bulk) this.stmts.afterExecute(c.bulk.stmtId, c.bulk.sentTypes);
+        break;
+      case COM.STMT_SEND_LONG_DATA:
+        if (c.stmtId !== undefined && c.param !== undefined) this.stmts.longData(c.stmtId, c.param, c.dataLength ?? 0);
+        break;
+      case COM.STMT_RESET:
+        if (c.stmtId !== undefined) this.stmts.reset(c.stmtId);
+        break;
+      case COM.STMT_CLOSE:
+        if (c.stmtId !== undefined) this.stmts.close(c.stmtId);
+        break;
+      case COM.RESET_CONNECTION:
+      case COM.CHANGE_USER:
+        this.stmts.clear();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private rememberColumns(head: PendingRequest, rs: ResultSet): void {
+    if (!rs.binary || rs.columns.length === 0 || head.stmtId === undefined) return;
+    const stmt = this.stmts.get(head.stmtId);
+    if (stmt) stmt.columns = rs.columns;
+  }
+
+  /** The column definitions binary rows of this request are decoded with: sent now, or cached by the statement. */
+  private binaryColumns(head: PendingRequest, rs: ResultSet): readonly ColumnDefinition[] | undefined {
+    if (rs.columns.length > 0) return rs.columns;
+    return head.stmtId !== undefined ? this.stmts.get(head.stmtId)?.columns : undefined;
+  }
+
   /** The character set the login (or COM_CHANGE_USER) asked for, by collation id: both directions use it. */
   private setCharset(collation: number): void {
     const info = collationInfo(collation, this.flavor);
@@ -685,6 +749,7 @@ export class MySqlSession {
             // COM_STMT_EXECUTE with a cursor: only the metadata comes now; rows follow COM_STMT_FETCH.
             head.rs.end = 'eof';
             head.rs.status = status;
+            this.rememberColumns(head, head.rs);
             this.msg.finish(head.rs);
             head.rs = undefined;
             this.completeRequest();
@@ -796,6 +861,7 @@ export class MySqlSession {
     const cmd = head.command;
     if (first === 0xff) {
       this.single(p, (r, t) => this.noteErr(decodeErr(r, t)));
+      if (cmd === COM.STMT_PREPARE) this.stmts.prepareFailed();
       this.completeRequest();
       return;
     }
@@ -982,7 +1048,11 @@ export class MySqlSession {
   }
 
   private completePrepare(head: PendingRequest): void {
-    if (head.prep) this.msg.finish(head.prep);
+    const prep = head.prep;
+    if (prep) {
+      this.stmts.prepared(head.query ?? '', { stmtId: prep.stmtId, params: prep.params, columns: prep.columns, numParams: prep.numParams });
+      this.msg.finish(prep);
+    }
     this.completeRequest();
   }
 
@@ -1003,6 +1073,7 @@ export class MySqlSession {
         rs.warnings = m.warnings;
       });
       rs.moreResults = (status & SERVER.MORE_RESULTS_EXISTS) !== 0;
+      this.rememberColumns(head, rs);
       if (rs.end === 'incomplete') rs.end = p.length < 7 ? 'eof' : 'ok'; // its fields could not be decoded, but it ended the set
       this.msg.finish(rs);
       head.rs = undefined;
@@ -1023,15 +1094,22 @@ export class MySqlSession {
     }
     const keep = rs.rowCount < this.opts.limits.maxRowsKept;
     if (rs.binary) {
-      // Binary protocol rows (COM_STMT_EXECUTE / FETCH): 0x00, NULL bitmap, values by column type. Their values
-      // are decoded with the statement's column types in the next version; counted and shown raw for now.
+      // Binary protocol rows (COM_STMT_EXECUTE / FETCH): 0x00, NULL bitmap, values by the columns' types — the
+      // ones sent with this result, or the statement's (cursor fetch, MariaDB cached metadata).
+      const columns = this.binaryColumns(head, rs);
+      if (rs.columnCount === 0 && columns) rs.columnCount = columns.length;
       this.msg.part(p, (r, t) => {
-        const node = t?.open(F.row, null, r.pos);
-        if (r.u8('binary row header') !== 0x00) {
-          throw new DecodeError('malformed', 'mysql.binary_row_header', 'a binary row must start with 0x00', 0);
+        if (!columns) {
+          const node = t?.open(F.row, null, r.pos);
+          if (r.u8('binary row header') !== 0x00) {
+            throw new DecodeError('malformed', 'mysql.binary_row_header', 'a binary row must start with 0x00', 0);
+          }
+          tRestBytes(r, t, F.payload);
+          if (node) t!.close(node, r.pos);
+          throw new DecodeError('malformed', 'mysql.binary_row_no_columns', 'the columns of this binary row are unknown (statement prepared before the capture): shown raw', 0);
         }
-        tRestBytes(r, t, F.payload);
-        if (node) t!.close(node, r.pos);
+        const values = decodeBinaryRow(r, keep ? t : null, columns);
+        if (keep) rs.rows.push(values.map((v) => (v === null ? null : v.text)));
       }, !keep);
       rs.rowCount++;
       return;

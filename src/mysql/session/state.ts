@@ -35,6 +35,8 @@ export interface PendingRequest {
   query: string | undefined;
   /** Sequence id the response starts with (the request's last id + 1). */
   responseSeq: number;
+  /** COM_STMT_EXECUTE / FETCH: the statement, whose columns decode binary rows. */
+  stmtId?: number | undefined;
   schema: string | undefined;
   user: string | undefined;
   /** A text result set under construction. */
