@@ -79,6 +79,7 @@ export const F = {
   request: f({ name: 'mysql.request', label: 'Request Command', type: 'none', description: 'A client command' }),
   command: f({ name: 'mysql.command', label: 'Command', type: 'uint', description: 'Command code', valueNames: COMMAND_NAMES }),
   query: f({ name: 'mysql.query', label: 'Statement', type: 'string', description: 'SQL text (COM_QUERY, COM_STMT_PREPARE)' }),
+  queryAttrs: f({ name: 'mysql.query_attrs', label: 'Query Attributes', type: 'none', description: 'Query attributes of a COM_QUERY (CLIENT_QUERY_ATTRIBUTES)' }),
   tableName: f({ name: 'mysql.table_name', label: 'Table Name', type: 'string', description: 'COM_FIELD_LIST table' }),
   fieldWildcard: f({ name: 'mysql.field_wildcard', label: 'Field Wildcard', type: 'string', description: 'COM_FIELD_LIST column wildcard' }),
   option: f({ name: 'mysql.option', label: 'Option', type: 'uint', description: 'COM_SET_OPTION option', valueNames: names({ 0: 'MYSQL_OPTION_MULTI_STATEMENTS_ON', 1: 'MYSQL_OPTION_MULTI_STATEMENTS_OFF' }) }),

@@ -40,6 +40,9 @@ function commandDetail(e: Command): string {
   if (e.binlogPos !== undefined) parts.push(`pos=${e.binlogPos}`);
   if (e.serverId !== undefined) parts.push(`server_id=${e.serverId}`);
   if (e.stmtUnknown) parts.push('(prepared before the capture)');
+  if (e.attributes && e.attributes.length > 0) {
+    parts.push(`attributes=(${oneLine(e.attributes.map((a) => `${a.name}=${sqlLiteral(a.value)}`).join(', '), SUMMARY_TEXT_MAX)})`);
+  }
   const ex = e.execute;
   if (ex) {
     if (ex.params.length > 0) parts.push(`params=(${oneLine(ex.params.map((x) => sqlLiteral(x.value)).join(', '), SUMMARY_TEXT_MAX)})`);

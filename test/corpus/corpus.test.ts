@@ -80,15 +80,9 @@ const TSHARK_WRONG: Record<string, Exception[]> = {
   ],
 };
 
-const QUERY_ATTRIBUTES_BUG = 'COM_QUERY with query attributes (CLIENT_QUERY_ATTRIBUTES, parameter count > 0) is shown as an Unknown packet (issue mysql.query_attributes_not_decoded): decodeCommand (src/mysql/messages/commands.ts) throws a DecodeError when the count is not 0, so the command code and the SQL text after the attributes are lost';
 
 /** Where myshark is wrong (reported; see the reason). Left out of the main comparison, asserted as expected failures. */
 const KNOWN_MYSHARK_BUGS: Record<string, Exception[]> = {
-  'zeek__zeek/query-attr.pcap': [{ kind: 'command', frames: [16], why: `${QUERY_ATTRIBUTES_BUG} (2 string attributes n1, n2; query \`select now()\`)` }],
-  'zeek__zeek/many-query-attrs.pcap': [{ kind: 'command', frames: [102], why: `${QUERY_ATTRIBUTES_BUG} (12 string attributes)` }],
-  'zeek__zeek/mysql-9.0.0-query-attributes.pcap': [
-    { kind: 'command', frames: [13], why: `${QUERY_ATTRIBUTES_BUG} (4 typed attributes)`, truth: ['13/0 3 SELECT version()'] },
-  ],
 };
 
 const PRESENT = corpusAvailable();

@@ -8,13 +8,14 @@ import { DecodeError } from '../../core/issues.js';
 import type { PayloadReader } from '../codec/payload-reader.js';
 import { CLIENT, hasCap } from '../constants/capabilities.js';
 import { COM } from '../constants/commands.js';
-import { F } from '../fields.js';
+import { F, FB } from '../fields.js';
 import { decodeConnectAttributes } from './handshake.js';
 import {
   copyBytes, tBytes, tLenenc, tRestBytes, tRestString, tU16, tU32, tU64, tU8, type TreeBuilder,
 } from './tree.js';
 import { decodeStmtBulkExecute, decodeStmtExecute } from './prepared.js';
-import type { Command, PreparedStatement } from './types.js';
+import { decodeBinaryValue } from './binary.js';
+import type { Command, PreparedStatement, QueryAttribute } from './types.js';
 
 function restIfAny(r: PayloadReader, t: TreeBuilder | null): void {
   if (r.remaining > 0) tRestBytes(r, t, F.payload);
@@ -41,14 +42,7 @@ export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: num
     c.command = code;
     switch (code) {
       case COM.QUERY:
-        if (hasCap(caps, CLIENT.QUERY_ATTRIBUTES)) {
-          const count = tLenenc(r, t, F.numParams);
-          r.lenenc('parameter set count');
-          if (count !== 0) {
-            throw new DecodeError('malformed', 'mysql.query_attributes_not_decoded',
-              `COM_QUERY carries ${count} query attributes, which this version does not decode yet`, r.pos);
-          }
-        }
+        if (hasCap(caps, CLIENT.QUERY_ATTRIBUTES)) c.attributes = decodeQueryAttributes(r, t);
         c.query = tRestString(r, t, F.query);
         break;
       case COM.STMT_PREPARE:
@@ -172,6 +166,44 @@ export function decodeCommand(r: PayloadReader, t: TreeBuilder | null, caps: num
     if (node) t!.close(node, r.pos);
   }
   return c;
+}
+
+/**
+ * Query attributes before the statement of a COM_QUERY (CLIENT_QUERY_ATTRIBUTES, MySQL 8.0.23+): parameter count,
+ * parameter set count (1), then — when there are parameters — NULL bitmap, new-params-bound flag, each parameter's
+ * type (2 bytes) and name (lenenc), and the non-NULL values in the binary protocol.
+ */
+function decodeQueryAttributes(r: PayloadReader, t: TreeBuilder | null): QueryAttribute[] {
+  const pc = r.pos;
+  const count = r.lenenc('parameter count');
+  t?.add(F.numParams, count, pc, r.pos - pc);
+  r.lenenc('parameter set count');
+  if (count === 0) return [];
+  if (typeof count === 'bigint' || count > r.remaining) {
+    throw new DecodeError('malformed', 'mysql.query_attributes', `COM_QUERY says it carries ${count} query attributes, more than its ${r.remaining} remaining bytes`, pc);
+  }
+  const node = t?.open(F.queryAttrs, null, pc);
+  try {
+    const bitmap = r.bytes((count + 7) >> 3, 'query attributes NULL bitmap');
+    const bound = r.u8('new params bound flag');
+    const attrs: QueryAttribute[] = [];
+    for (let i = 0; i < count; i++) attrs.push({ name: '', type: 0, unsigned: false, value: null });
+    if (bound !== 1) return attrs; // types and names are always sent with query attributes; nothing more to read
+    for (const a of attrs) {
+      a.type = r.u8('attribute type');
+      a.unsigned = (r.u8('attribute flags') & 0x80) !== 0;
+      const np = r.pos;
+      a.name = r.lenencString('attribute name');
+      t?.add(FB.execParamName, a.name, np, r.pos - np);
+    }
+    attrs.forEach((a, i) => {
+      if ((bitmap[i >> 3]! & (1 << (i & 7))) !== 0) return; // NULL
+      a.value = decodeBinaryValue(r, t, a.type, a.unsigned, a.name);
+    });
+    return attrs;
+  } finally {
+    if (node) t!.close(node, r.pos);
+  }
 }
 
 /** COM_CHANGE_USER: user, auth response, schema, then (4.1) collation, plugin and connection attributes. */

@@ -97,7 +97,12 @@ export interface Command {
   bulk?: StmtBulkExecute;
   /** The statement executed was prepared before the capture began: its SQL is unknown. */
   stmtUnknown?: boolean;
+  /** COM_QUERY query attributes (CLIENT_QUERY_ATTRIBUTES). */
+  attributes?: QueryAttribute[];
 }
+
+/** One query attribute of a COM_QUERY: name, binary-protocol type and value (null: SQL NULL). */
+export interface QueryAttribute { name: string; type: number; unsigned: boolean; value: BinaryValue | null }
 
 export interface Ok {
   kind: 'ok';
