@@ -511,10 +511,11 @@ describe('COM_* requests', () => {
     const r2 = cmd(qa, P41 | CLIENT.QUERY_ATTRIBUTES);
     expect(r2.ev.query).toBe('SELECT 2');
     expect(find(r2.tree, 'mysql.query').offset).toBe(3);
-    // Query attributes present: reported, not silently misread.
+    // Query attributes present: decoded (one STRING attribute n='v'), then the statement.
     const withAttr = cat([0x03, 0x01, 0x01, 0x00, 0x01, 0xfe, 0x00], lenencStr('n'), lenencStr('v'), str('SELECT 3'));
-    const e = decodeErrorOf(() => decodeCommand(new PayloadReader().reset(withAttr), null, P41 | CLIENT.QUERY_ATTRIBUTES));
-    expect(e.code).toBe('mysql.query_attributes_not_decoded');
+    const c = decodeCommand(new PayloadReader().reset(withAttr), null, P41 | CLIENT.QUERY_ATTRIBUTES);
+    expect(c.query).toBe('SELECT 3');
+    expect(c.attributes?.map((a) => [a.name, a.value?.text])).toEqual([['n', 'v']]);
   });
 
   it('COM_INIT_DB / CREATE_DB / DROP_DB', () => {
