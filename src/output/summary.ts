@@ -12,6 +12,7 @@ import type { ColumnDefinition, Command, MySqlEvent } from '../mysql/messages/ty
 import { COM, commandName } from '../mysql/constants/commands.js';
 import { binlogSummary } from '../mysql/messages/binlog.js';
 import { describeSessionChange } from '../mysql/messages/session-track.js';
+import { describeTlsHandshake } from '../mysql/codec/tls-hello.js';
 import { sqlLiteral } from '../mysql/session/statements.js';
 import { arrow, oneLine } from './format.js';
 import type { Sink } from './sink.js';
@@ -79,7 +80,7 @@ export function describeEvent(e: MySqlEvent): string {
       return s;
     }
     case 'ssl_request':
-      return 'SSL Request (the rest of this connection is TLS; not decoded)';
+      return 'SSL Request (the rest of this connection is TLS: records and hellos shown, not decrypted)';
     case 'auth_switch_request':
       return `Auth Switch Request  plugin=${oneLine(e.plugin, 64)}`;
     case 'auth_switch_response':
@@ -142,8 +143,9 @@ export function describeEvent(e: MySqlEvent): string {
     case 'local_infile_data':
       return e.end ? 'LOCAL INFILE Data  end of file' : `LOCAL INFILE Data  ${plural(e.length, 'byte')}`;
     case 'tls': {
+      if (e.handshakes && e.handshakes.length > 0) return `TLS  ${oneLine(e.handshakes.map(describeTlsHandshake).join(', '), SUMMARY_TEXT_MAX)}`;
       const ct = e.contentType !== undefined ? TLS_CONTENT.get(e.contentType) ?? `content type ${e.contentType}` : undefined;
-      return `TLS  ${plural(e.length, 'byte')}${ct ? ` (${ct})` : ''}, not decoded`;
+      return `TLS  ${plural(e.length, 'byte')}${ct ? ` (${ct})` : ''}, not decrypted`;
     }
     case 'unknown':
       return `Unknown packet${e.firstByte !== undefined ? ` (first byte 0x${e.firstByte.toString(16).padStart(2, '0')})` : ''}  ${oneLine(e.reason, SUMMARY_TEXT_MAX)}`;

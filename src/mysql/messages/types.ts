@@ -177,7 +177,13 @@ export interface LocalInfileRequest { kind: 'local_infile'; filename: string }
 export interface LocalInfileData { kind: 'local_infile_data'; length: number; end: boolean }
 
 /** TLS bytes after an SSLRequest (not decrypted). */
-export interface TlsData { kind: 'tls'; length: number; contentType: number | undefined }
+export interface TlsData {
+  kind: 'tls';
+  length: number;
+  contentType: number | undefined;
+  /** Clear-text handshake messages completed by this record (hellos: version, cipher suites, SNI, ALPN). */
+  handshakes?: TlsHandshakeInfo[];
+}
 
 /** A packet we could not place: shown with its bytes and the reason. */
 export interface Unknown { kind: 'unknown'; reason: string; firstByte: number | undefined }

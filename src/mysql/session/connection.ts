@@ -21,6 +21,7 @@ import type { CloseReason } from '../../reassembly/types.js';
 import type { PayloadReader } from '../codec/payload-reader.js';
 import { PacketFramer, type FramedPacket } from '../codec/framer.js';
 import { TlsRecordFramer, type TlsRecordHeader } from '../codec/tls-records.js';
+import { TlsHandshakeReassembler, parseTlsHandshakes } from '../codec/tls-hello.js';
 import { CompressedFramer, type CompressionAlgorithm } from '../codec/compressed-framer.js';
 import { CLIENT, MARIADB_CLIENT, hasCap } from '../constants/capabilities.js';
 import { COM, commandHasResponse } from '../constants/commands.js';
@@ -130,8 +131,8 @@ export class MySqlSession {
       s2c: new PacketFramer((p) => this.onPacket('s2c', p), max),
     };
     this.tls = {
-      c2s: new TlsRecordFramer((h, f) => this.onTlsRecord('c2s', h, f)),
-      s2c: new TlsRecordFramer((h, f) => this.onTlsRecord('s2c', h, f)),
+      c2s: new TlsRecordFramer((h, f, body) => this.onTlsRecord('c2s', h, f, body)),
+      s2c: new TlsRecordFramer((h, f, body) => this.onTlsRecord('s2c', h, f, body)),
     };
   }
 
@@ -1156,10 +1157,19 @@ export class MySqlSession {
     this.framers.c2s.halt();
   }
 
-  private onTlsRecord(dir: Dir, h: TlsRecordHeader, frameNo: number): void {
+  /** Handshake messages may span TLS records: one reassembler per direction (created with the SSLRequest). */
+  private tlsHandshakes: Record<Dir, TlsHandshakeReassembler> | undefined;
+
+  private onTlsRecord(dir: Dir, h: TlsRecordHeader, frameNo: number, body: Uint8Array | undefined): void {
     this.curDir = dir;
     this.msg.at(this.pkt, dir);
-    this.msg.tls(h, frameNo);
+    const reasm = (this.tlsHandshakes ??= { c2s: new TlsHandshakeReassembler(), s2c: new TlsHandshakeReassembler() })[dir];
+    this.msg.tls(h, frameNo, body === undefined ? undefined : (t) => {
+      const { messages, problems } = reasm.push(body, h.contentType);
+      for (const pr of problems) this.msg.noteForNext(this.msg.issue(pr.kind, pr.code, pr.message));
+      // Offsets of a message inside a record are known only when the record holds it whole; 5 = record header.
+      return messages.flatMap((m) => parseTlsHandshakes(m, m.length <= body.length ? t : null, 5));
+    });
   }
 
   // ---------------------------------------------------------------- record building

@@ -15,7 +15,7 @@ import { PayloadReader } from '../codec/payload-reader.js';
 import type { TlsRecordHeader } from '../codec/tls-records.js';
 import { F } from '../fields.js';
 import { TreeBuilder, tRestBytes } from '../messages/tree.js';
-import type { MySqlEvent } from '../messages/types.js';
+import type { MySqlEvent, TlsData } from '../messages/types.js';
 import type { ConnectionFacts, SessionOptions, SessionSink } from './connection.js';
 
 export type Decode<T> = (r: PayloadReader, t: TreeBuilder | null) => T;
@@ -158,18 +158,21 @@ export class MessageBuilder {
   }
 
   /** One TLS record after an SSLRequest (record layer only). */
-  tls(h: TlsRecordHeader, frameNo: number): void {
+  tls(h: TlsRecordHeader, frameNo: number, handshakes?: (t: TreeBuilder | null) => TlsData['handshakes']): void {
     const t = this.opts.tree ? new TreeBuilder() : null;
+    let node;
     if (t) {
-      const node = t.open(F.tlsRecord, null, 0, 5 + h.length);
+      node = t.open(F.tlsRecord, null, 0, 5 + h.length);
       t.add(F.tlsContentType, h.contentType, 0, 1);
       t.add(F.tlsVersion, h.version, 1, 2);
       t.add(F.tlsLength, h.length, 3, 2);
-      t.close(node);
     }
+    const ev: TlsData = { kind: 'tls', length: h.length, contentType: h.contentType };
+    const hs = handshakes?.(t);
+    if (hs && hs.length > 0) ev.handshakes = hs;
+    if (t && node) t.close(node);
     const ts = this.now();
-    const ev: MySqlEvent = { kind: 'tls', length: h.length, contentType: h.contentType };
-    this.sink.emit(this.record(this.dir, h.firstFrame || frameNo, ts, ts, ev, t, [{ seq: -1, length: h.length, frameNo }], []));
+    this.sink.emit(this.record(this.dir, h.firstFrame || frameNo, ts, ts, ev, t, [{ seq: -1, length: h.length, frameNo }], this.takeIssues()));
   }
 
   /** A stream-level problem with no message of its own: shown as an `unknown` record so it is never lost. */

@@ -13,7 +13,7 @@ const cases: Array<[MySqlEvent, string]> = [
     'Server Greeting  proto=10 version=10.11.6-MariaDB thread_id=31'],
   [{ kind: 'handshake_response', format: 41, capabilities: 0, mariadbCapabilities: 0, maxPacket: 1 << 24, collation: 33, user: 'app', schema: 'shop', authPlugin: undefined, attributes: [], zstdLevel: undefined },
     'Login Request  user=app schema=shop'],
-  [{ kind: 'ssl_request', capabilities: 0, maxPacket: 0, collation: 33 }, 'SSL Request (the rest of this connection is TLS; not decoded)'],
+  [{ kind: 'ssl_request', capabilities: 0, maxPacket: 0, collation: 33 }, 'SSL Request (the rest of this connection is TLS: records and hellos shown, not decrypted)'],
   [{ kind: 'auth_switch_request', plugin: 'caching_sha2_password' }, 'Auth Switch Request  plugin=caching_sha2_password'],
   [{ kind: 'auth_switch_response', length: 20 }, 'Auth Switch Response  20 bytes'],
   [{ kind: 'auth_more_data', status: 3, length: 1 }, 'Auth More Data  fast auth success'],
@@ -28,7 +28,7 @@ const cases: Array<[MySqlEvent, string]> = [
   [{ kind: 'stmt_prepare_ok', stmtId: 1, numColumns: 3, numParams: 2, warnings: 0, params: [], columns: [] }, 'Response Prepare OK  stmt_id=1 params=2 columns=3'],
   [{ kind: 'text', text: 'Uptime: 5  Threads: 1' }, 'Response Text  Uptime: 5  Threads: 1'],
   [{ kind: 'local_infile', filename: '/tmp/x.csv' }, 'Response LOCAL INFILE Request  filename=/tmp/x.csv'],
-  [{ kind: 'tls', length: 517, contentType: 22 }, 'TLS  517 bytes (Handshake), not decoded'],
+  [{ kind: 'tls', length: 517, contentType: 22 }, 'TLS  517 bytes (Handshake), not decrypted'],
   [{ kind: 'unknown', reason: 'no command pending', firstByte: 0x42 }, 'Unknown packet (first byte 0x42)  no command pending'],
 ];
 
