@@ -70,8 +70,11 @@ const TLS_CONTENT: ReadonlyMap<number, string> = new Map([
 /** `Request Query  SELECT 1`, `Response OK  affected_rows=1`: the message part of a summary line, one line. */
 export function describeEvent(e: MySqlEvent): string {
   switch (e.kind) {
-    case 'greeting':
-      return `Server Greeting  proto=${e.protocol} version=${oneLine(e.version, 80)} thread_id=${e.threadId}`;
+    case 'greeting': {
+      // MariaDB 10+ prefixes its version with "5.5.5-" for old clients; the real version follows.
+      const v = e.version.startsWith('5.5.5-') ? `${e.version.slice(6)} (sent as 5.5.5-…)` : e.version;
+      return `Server Greeting  proto=${e.protocol} version=${oneLine(v, 80)} thread_id=${e.threadId}`;
+    }
     case 'handshake_response': {
       let s = `Login Request  user=${oneLine(e.user, 64)}`;
       if (e.schema !== undefined && e.schema !== '') s += ` schema=${oneLine(e.schema, 64)}`;
