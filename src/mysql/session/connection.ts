@@ -141,7 +141,7 @@ export class MySqlSession {
   data(dir: Dir, bytes: Uint8Array, pkt: TcpPacket): void {
     this.pkt = pkt;
     this.msg.at(pkt, dir);
-    if (this.phase === 'tls') {
+    if (this.facts.tls) {
       this.tls[dir].push(bytes, pkt.frameNo);
       return;
     }
@@ -176,7 +176,7 @@ export class MySqlSession {
     const used = this.framers[dir].push(bytes, pkt.frameNo);
     if (used < bytes.length) {
       // The stream switched mode after a packet of this chunk (TLS after SSLRequest, compression after the login).
-      if ((this.phase as Phase) === 'tls') this.tls[dir].push(bytes.subarray(used), pkt.frameNo);
+      if (this.facts.tls) this.tls[dir].push(bytes.subarray(used), pkt.frameNo);
       else if (this.compression !== 'none') this.pushCompressed(dir, bytes.subarray(used), pkt.frameNo);
     }
   }
@@ -253,7 +253,7 @@ export class MySqlSession {
 
   gap(dir: Dir, length: number, pkt: TcpPacket): void {
     this.pkt = pkt;
-    if (this.phase === 'tls') {
+    if (this.facts.tls) {
       this.tls[dir].reset();
       return;
     }
@@ -364,9 +364,6 @@ export class MySqlSession {
         if (p.seq === 0 && first === COM.QUIT) break;
         this.single(p, () => ({ kind: 'unknown', reason: 'client data after the connection ended', firstByte: first >= 0 ? first : undefined }));
         return;
-      case 'tls':
-        this.single(p, () => ({ kind: 'unknown', reason: 'client data after the connection switched to TLS', firstByte: first >= 0 ? first : undefined }));
-        return;
     }
     const head = this.pending[0];
     if (p.seq !== 0) {
@@ -467,7 +464,6 @@ export class MySqlSession {
         return;
       case 'await_login':
       case 'ended':
-      case 'tls':
         this.unsolicited(p, first, `server data while ${this.phase === 'await_login' ? 'waiting for the login request' : 'the connection had ended'}`);
         return;
       case 'command':
@@ -1151,10 +1147,21 @@ export class MySqlSession {
 
   // ---------------------------------------------------------------- TLS
 
+  /**
+   * After an SSLRequest the bytes on the wire are TLS records (shown by onTlsRecord). The MySQL session itself goes
+   * on where it was — waiting for the login request, which travels inside TLS — so that decrypted bytes, once a key
+   * log can provide them, enter through `decrypted()` and are decoded exactly like clear text.
+   */
   private startTls(): void {
-    this.phase = 'tls';
     this.facts.tls = true;
     this.framers.c2s.halt();
+  }
+
+  /** Decrypted TLS application data of one direction: framed and decoded as if it had been sent in the clear. */
+  decrypted(dir: Dir, bytes: Uint8Array, pkt: TcpPacket): void {
+    this.pkt = pkt;
+    this.msg.at(pkt, dir);
+    this.framers[dir].push(bytes, pkt.frameNo);
   }
 
   /** Handshake messages may span TLS records: one reassembler per direction (created with the SSLRequest). */

@@ -2,7 +2,7 @@
  * The session state of one MySQL connection, as printable data (principle 9).
  *
  * Connection phase:  await_greeting → await_login → auth → command
- *                                                  ↘ tls (after an SSLRequest: the rest is TLS records)
+ *   After an SSLRequest the wire carries TLS records (facts.tls); the phase stays where it was, for decrypted bytes.
  *   unknown: picked up mid-stream, until a request boundary is seen; ended: after a failed login or COM_QUIT.
  *
  * In the command phase each request that expects an answer is queued (pipelining); the head of the queue owns
@@ -11,7 +11,7 @@
 import type { ColumnTextDecoder } from '../messages/resultset.js';
 import type { ColumnDefinition, ResultSet, StmtPrepareOk } from '../messages/types.js';
 
-export type Phase = 'await_greeting' | 'await_login' | 'auth' | 'command' | 'tls' | 'unknown' | 'ended';
+export type Phase = 'await_greeting' | 'await_login' | 'auth' | 'command' | 'unknown' | 'ended';
 
 export type ResponseState =
   | { k: 'first' }
@@ -53,7 +53,6 @@ export function describePhase(p: Phase): string {
     case 'await_login': return 'waiting for the login request';
     case 'auth': return 'authenticating';
     case 'command': return 'command phase';
-    case 'tls': return 'TLS';
     case 'unknown': return 'picked up mid-stream, not yet synchronised';
     case 'ended': return 'ended';
   }
