@@ -33,7 +33,7 @@ export function pcapRecordHeader(sec: number, frac: number, capLen: number, orig
 /** Collects records in memory: fine for tests and small exports; stream the two header functions for large files. */
 export class PcapBuilder {
   private readonly parts: Uint8Array[];
-  constructor(private readonly opts: PcapWriterOptions) {
+  constructor(opts: PcapWriterOptions) {
     this.parts = [pcapFileHeader(opts)];
   }
   add(sec: number, frac: number, data: Uint8Array, origLen = data.length): this {

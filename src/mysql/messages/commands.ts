@@ -11,7 +11,7 @@ import { COM } from '../constants/commands.js';
 import { F, FB } from '../fields.js';
 import { decodeConnectAttributes } from './handshake.js';
 import {
-  copyBytes, tBytes, tLenenc, tRestBytes, tRestString, tU16, tU32, tU64, tU8, type TreeBuilder,
+  copyBytes, tBytes, tRestBytes, tRestString, tU16, tU32, tU64, tU8, type TreeBuilder,
 } from './tree.js';
 import { decodeStmtBulkExecute, decodeStmtExecute } from './prepared.js';
 import { decodeBinaryValue } from './binary.js';

@@ -7,7 +7,7 @@ import type { PayloadReader } from '../codec/payload-reader.js';
 import { CLIENT, hasCap } from '../constants/capabilities.js';
 import { SERVER } from '../constants/status.js';
 import { F, STATUS_FLAG_FIELDS } from '../fields.js';
-import { tLenenc, tLenencString, tRestBytes, tU16, tU24, tU8, type TreeBuilder } from './tree.js';
+import { tLenenc, tLenencString, tU16, tU24, tU8, type TreeBuilder } from './tree.js';
 import { decodeSessionState } from './session-track.js';
 import type { Eof, Err, Ok, Progress } from './types.js';
 
