@@ -1,3 +1,4 @@
+import type { StmtParam } from '../../src/mysql/messages/types.js';
 /**
  * Parser for MariaDB's general query log written with --log-output=FILE (checked with MariaDB 10.11):
  *
@@ -55,3 +56,32 @@ export function parseConnectArgument(arg: string): { user: string; host: string;
   if (!m) return undefined;
   return { user: m[1]!, host: m[2]!, schema: m[3] === '' ? undefined : m[3], via: m[4] };
 }
+
+/** A value the way MariaDB 10.11 writes it into the general log's Execute line. */
+export function mariadbLiteral(v: StmtParam['value']): string {
+  if (v === null) return 'NULL';
+  if (v === 'streamed') throw new Error('streamed values are compared separately');
+  switch (v.kind) {
+    case 'int':
+    case 'float':
+    case 'decimal':
+      return v.text;
+    case 'null':
+      return 'NULL';
+    case 'datetime':
+      return `TIMESTAMP'${v.text.replace(/\.0+$/, '')}'`;
+    case 'bytes':
+      return `'${Buffer.from(v.value).toString('latin1').replace(/\0/g, '\\0')}'`;
+    default:
+      return `'${v.text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  }
+}
+
+/** Our values rendered into the prepared SQL the way the log does it, as latin1 text (the log file's bytes). */
+export function asLogLine(sql: string, params: StmtParam[]): string {
+  const literals = params.map((p) => mariadbLiteral(p.value));
+  let k = 0;
+  const utf8 = sql.replace(/\?/g, () => literals[k++] ?? '?');
+  return Buffer.from(utf8, 'utf8').toString('latin1');
+}
+

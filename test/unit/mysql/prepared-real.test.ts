@@ -22,6 +22,7 @@ import type { BinaryValue, ColumnDefinition, StmtBulkExecute, StmtExecute, StmtP
 import { StatementRegistry, sqlWithValues } from '../../../src/mysql/session/statements.js';
 import type { FieldNode } from '../../../src/model/field.js';
 import { tsharkAvailable } from '../../support/tshark.js';
+import { asLogLine } from '../../support/general-log.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 const PCAP = join(FIXTURES, 'commands.pcap');
@@ -122,39 +123,11 @@ beforeAll(async () => {
   }
 });
 
-/** A value the way MariaDB 10.11 writes it into the general log's Execute line. */
-function mariadbLiteral(v: StmtParam['value']): string {
-  if (v === null) return 'NULL';
-  if (v === 'streamed') throw new Error('streamed values are compared separately');
-  switch (v.kind) {
-    case 'int':
-    case 'float':
-    case 'decimal':
-      return v.text;
-    case 'null':
-      return 'NULL';
-    case 'datetime':
-      return `TIMESTAMP'${v.text.replace(/\.0+$/, '')}'`;
-    case 'bytes':
-      return `'${Buffer.from(v.value).toString('latin1').replace(/\0/g, '\\0')}'`;
-    default:
-      return `'${v.text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  }
-}
-
 function logExecutes(): Array<{ thread: number; sql: string }> {
   const text = readFileSync(join(FIXTURES, 'commands.general.log'), 'latin1');
   const out: Array<{ thread: number; sql: string }> = [];
   for (const m of text.matchAll(/^(?:\d+\s+[\d:]+)?\s+(\d+) Execute\t(.*)$/gm)) out.push({ thread: Number(m[1]), sql: m[2]! });
   return out;
-}
-
-/** Our values rendered into the prepared SQL the way the log does it, as latin1 text (the log file's bytes). */
-function asLogLine(sql: string, params: StmtParam[]): string {
-  const literals = params.map((p) => mariadbLiteral(p.value));
-  let k = 0;
-  const utf8 = sql.replace(/\?/g, () => literals[k++] ?? '?');
-  return Buffer.from(utf8, 'utf8').toString('latin1');
 }
 
 describe('prepared statements in commands.pcap (REAL capture)', () => {
