@@ -24,10 +24,11 @@
  * Decoders keep a BOM (`ignoreBOM: true`): a U+FEFF at the start of a value is data.
  *
  * Tables: MariaDB's collations are generated (constants/collations.generated.ts, scripts/generate/collations.sh).
- * MySQL 8 ids that differ from MariaDB's are the small hand-checked table MYSQL8_COLLATIONS below (no MySQL server
- * is available to generate from; ids and names checked by hand against MySQL 8.0's INFORMATION_SCHEMA.COLLATIONS).
+ * MySQL's are generated too (constants/collations-mysql.generated.ts, scripts/generate/mysql-collations.mjs, from
+ * the mysql2 driver's copy of MySQL's table: no MySQL server is available here to query).
  */
 import { COLLATIONS } from '../constants/collations.generated.js';
+import { MYSQL_COLLATIONS } from '../constants/collations-mysql.generated.js';
 
 export type ServerFlavor = 'mariadb' | 'mysql';
 
@@ -41,47 +42,6 @@ export interface TextDecodeFn {
   readonly fallback: boolean;
 }
 
-/**
- * MySQL 8.0 collations whose id is absent from or named differently in MariaDB's table. HAND-CHECKED, not
- * generated: ids 255–323 are the utf8mb4 UCA 9.0.0 (`_0900_`) collations, 248–250 gb18030, 76 utf8mb3_tolower_ci,
- * and the Croatian collations MariaDB renamed `_mysql561_`.
- */
-export const MYSQL8_COLLATIONS: ReadonlyMap<number, readonly [string, string]> = new Map<number, readonly [string, string]>([
-  [76, ['utf8mb3', 'utf8mb3_tolower_ci']],
-  [122, ['utf16', 'utf16_croatian_ci']],
-  [149, ['ucs2', 'ucs2_croatian_ci']],
-  [181, ['utf32', 'utf32_croatian_ci']],
-  [213, ['utf8mb3', 'utf8mb3_croatian_ci']],
-  [245, ['utf8mb4', 'utf8mb4_croatian_ci']],
-  [248, ['gb18030', 'gb18030_chinese_ci']],
-  [249, ['gb18030', 'gb18030_bin']],
-  [250, ['gb18030', 'gb18030_unicode_520_ci']],
-  ...uca900(),
-]);
-
-function uca900(): Array<[number, readonly [string, string]]> {
-  const ai: Array<[number, string]> = [
-    [255, ''], [256, 'de_pb_'], [257, 'is_'], [258, 'lv_'], [259, 'ro_'], [260, 'sl_'], [261, 'pl_'], [262, 'et_'],
-    [263, 'es_'], [264, 'sv_'], [265, 'tr_'], [266, 'cs_'], [267, 'da_'], [268, 'lt_'], [269, 'sk_'], [270, 'es_trad_'],
-    [271, 'la_'], [273, 'eo_'], [274, 'hu_'], [275, 'hr_'], [277, 'vi_'],
-  ];
-  const out: Array<[number, readonly [string, string]]> = [];
-  for (const [id, loc] of ai) {
-    out.push([id, ['utf8mb4', `utf8mb4_${loc}0900_ai_ci`]]);
-    out.push([id + 23, ['utf8mb4', `utf8mb4_${loc}0900_as_cs`]]); // 278 = 255 + 23 … 300 = 277 + 23
-  }
-  const rest: Array<[number, string]> = [
-    [303, 'utf8mb4_ja_0900_as_cs'], [304, 'utf8mb4_ja_0900_as_cs_ks'], [305, 'utf8mb4_0900_as_ci'],
-    [306, 'utf8mb4_ru_0900_ai_ci'], [307, 'utf8mb4_ru_0900_as_cs'], [308, 'utf8mb4_zh_0900_as_cs'], [309, 'utf8mb4_0900_bin'],
-    [310, 'utf8mb4_nb_0900_ai_ci'], [311, 'utf8mb4_nb_0900_as_cs'], [312, 'utf8mb4_nn_0900_ai_ci'], [313, 'utf8mb4_nn_0900_as_cs'],
-    [314, 'utf8mb4_sr_latn_0900_ai_ci'], [315, 'utf8mb4_sr_latn_0900_as_cs'], [316, 'utf8mb4_bs_0900_ai_ci'],
-    [317, 'utf8mb4_bs_0900_as_cs'], [318, 'utf8mb4_bg_0900_ai_ci'], [319, 'utf8mb4_bg_0900_as_cs'],
-    [320, 'utf8mb4_gl_0900_ai_ci'], [321, 'utf8mb4_gl_0900_as_cs'], [322, 'utf8mb4_mn_cyrl_0900_ai_ci'],
-    [323, 'utf8mb4_mn_cyrl_0900_as_cs'],
-  ];
-  for (const [id, name] of rest) out.push([id, ['utf8mb4', name]]);
-  return out;
-}
 
 /** Default collation of each character set (SHOW CHARACTER SET; the same in both servers except utf8mb4 in MySQL 8). */
 const DEFAULT_COLLATION: Readonly<Record<string, number>> = {
@@ -193,7 +153,7 @@ const unknownCollation = makeFn((b) => utf8.decode(b), 'unknown', 'utf-8', true)
 
 /** Collation id → [character set, collation name] for the server flavor. */
 export function collationInfo(id: number, server: ServerFlavor = 'mariadb'): { charset: string; name: string } | undefined {
-  const e = (server === 'mysql' ? MYSQL8_COLLATIONS.get(id) : undefined) ?? COLLATIONS.get(id) ?? (server === 'mariadb' ? MYSQL8_COLLATIONS.get(id) : undefined);
+  const e = (server === 'mysql' ? MYSQL_COLLATIONS.get(id) : undefined) ?? COLLATIONS.get(id) ?? (server === 'mariadb' ? MYSQL_COLLATIONS.get(id) : undefined);
   return e ? { charset: e[0], name: e[1] } : undefined;
 }
 
@@ -242,7 +202,7 @@ function collationIdByName(name: string, server: ServerFlavor): number | undefin
     const m = new Map<string, number>();
     for (const [id, [, n]] of COLLATIONS) m.set(n, id);
     const y = new Map(m);
-    for (const [id, [, n]] of MYSQL8_COLLATIONS) {
+    for (const [id, [, n]] of MYSQL_COLLATIONS) {
       y.set(n, id);
       if (!m.has(n)) m.set(n, id);
     }
