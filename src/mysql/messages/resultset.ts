@@ -22,7 +22,11 @@ export function decodeColumnCount(r: PayloadReader, t: TreeBuilder | null, optio
 }
 
 /** Protocol::ColumnDefinition41. `withDefault`: COM_FIELD_LIST responses append the default value. */
-export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, mariadbCaps: number, withDefault: boolean): ColumnDefinition {
+/**
+ * `mariadbCaps` undefined: capabilities unknown (connection picked up mid-stream) — MariaDB's extended metadata is
+ * recognised by the byte after the names, which is the fixed-fields length 0x0C unless an extended block comes first.
+ */
+export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, mariadbCaps: number | undefined, withDefault: boolean): ColumnDefinition {
   const node = t?.open(F.field, null, r.pos);
   const c: ColumnDefinition = {
     catalog: '', schema: '', table: '', orgTable: '', name: '', orgName: '', charset: 0, columnLength: 0, type: 0, flags: 0, decimals: 0,
@@ -34,7 +38,8 @@ export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, 
     c.orgTable = tLenencString(r, t, F.fieldOrgTable);
     c.name = tLenencString(r, t, F.fieldName);
     c.orgName = tLenencString(r, t, F.fieldOrgName);
-    if ((mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0) decodeExtendedMetadata(r, t, c);
+    const extended = mariadbCaps === undefined ? r.remaining > 0 && r.buf[r.pos] !== 0x0c : (mariadbCaps & MARIADB_CLIENT.EXTENDED_METADATA) !== 0;
+    if (extended) decodeExtendedMetadata(r, t, c);
     r.lenenc('length of fixed fields');
     c.charset = tU16(r, t, F.fieldCharsetnr);
     c.columnLength = tU32(r, t, F.fieldLength);

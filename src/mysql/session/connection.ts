@@ -661,7 +661,8 @@ export class MySqlSession {
   /** The column definitions binary rows of this request are decoded with: sent now, or cached by the statement. */
   private binaryColumns(head: PendingRequest, rs: ResultSet): readonly ColumnDefinition[] | undefined {
     if (rs.columns.length > 0) return rs.columns;
-    return head.stmtId !== undefined ? this.stmts.get(head.stmtId)?.columns : undefined;
+    const cached = head.stmtId !== undefined ? this.stmts.get(head.stmtId)?.columns : undefined;
+    return cached && cached.length > 0 ? cached : undefined; // a statement known only by id has no columns
   }
 
   /** The character set the login (or COM_CHANGE_USER) asked for, by collation id: both directions use it. */
@@ -725,7 +726,7 @@ export class MySqlSession {
           return;
         }
         this.msg.part(p, (r, t) => {
-          head.rs?.columns.push(decodeColumnDefinition(r, t, this.mariadbCaps, false));
+          head.rs?.columns.push(decodeColumnDefinition(r, t, this.capsKnown ? this.mariadbCaps : undefined, false));
         });
         if (s.left <= 1) this.resp = this.afterColumns();
         else this.resp = { k: 'rs_columns', left: s.left - 1 };
@@ -779,7 +780,7 @@ export class MySqlSession {
           return;
         }
         this.msg.part(p, (r, t) => {
-          (head.fieldList ??= []).push(decodeColumnDefinition(r, t, this.mariadbCaps, true));
+          (head.fieldList ??= []).push(decodeColumnDefinition(r, t, this.capsKnown ? this.mariadbCaps : undefined, true));
         });
         return;
       case 'prep_params':
@@ -791,7 +792,7 @@ export class MySqlSession {
           return;
         }
         this.msg.part(p, (r, t) => {
-          const col = decodeColumnDefinition(r, t, this.mariadbCaps, false);
+          const col = decodeColumnDefinition(r, t, this.capsKnown ? this.mariadbCaps : undefined, false);
           (isParam ? head.prep?.params : head.prep?.columns)?.push(col);
         });
         if (s.left > 1) this.resp = { k: s.k, left: s.left - 1 };

@@ -146,6 +146,9 @@ export class MessageBuilder {
     this.building = null;
     if (extra && !b.issues.some((i) => i.kind !== 'assumption')) b.issues.push(extra);
     this.addAssumption(b.issues);
+    // The same problem on every row of a result set is reported once.
+    const seen = new Set<string>();
+    b.issues = b.issues.filter((i) => !seen.has(i.code + i.message) && seen.add(i.code + i.message) !== undefined);
     if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
     this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.now(), ev, b.tree, b.packets, b.issues));
   }
