@@ -12,6 +12,11 @@ export interface AnalyzeOptions {
   tree?: boolean;
   /** Keep each MySQL packet's bytes for hex output. */
   hex?: boolean;
+  /**
+   * Hold each request until its response starts so it carries mysql.response_in (default true). Set false for live
+   * input, where requests should appear as they are sent; responses still carry mysql.response_to/response_time.
+   */
+  holdRequests?: boolean;
   limits?: Partial<Limits>;
   /** Capture-, link-, TCP- and reassembly-level issues (message-level ones are on the records). */
   onIssue?(issue: Issue): void;

@@ -158,6 +158,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   const options: AnalyzeOptions = {
     ...analyzeOptions(c),
     signal: abort.signal,
+    holdRequests: !interactive,
     ...(io.waitForOutput ? { waitForOutput: io.waitForOutput } : {}),
     onFirstFrame: (ts) => time.set(ts),
     onIssue(issue: Issue) {

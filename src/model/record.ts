@@ -50,4 +50,10 @@ export interface MySqlRecord {
   connThreadId: number | undefined;
   /** The connection's character set (the client's, from the login, SET NAMES / session tracking), when known. */
   connCharset: string | undefined;
+  /** On a response: the frame of the request it answers (myshark's mysql.response_to). */
+  responseTo?: number;
+  /** On a request: the frame of the first message of its response (mysql.response_in). */
+  responseIn?: number;
+  /** On a response: seconds from the request's last byte to this message's last byte (mysql.response_time). */
+  responseTime?: number;
 }

@@ -8,6 +8,7 @@
 import { tsDiff, tsEpochString } from '../core/time.js';
 import type { FieldNode, FieldValue } from '../model/field.js';
 import type { MySqlRecord } from '../model/record.js';
+import { fingerprint } from '../analysis/fingerprint.js';
 import { toHex } from './format.js';
 import type { Sink } from './sink.js';
 import { TimeBase, type Reporter } from './summary.js';
@@ -98,6 +99,7 @@ export function recordToJson(r: MySqlRecord, base: TimeBase): Record<string, Jso
     'mysql.conn.schema': r.connSchema ?? null,
     'mysql.conn.thread_id': r.connThreadId ?? null,
     'mysql.conn.charset': r.connCharset ?? null,
+    ...pairing(r),
     'mysql.frames': frames,
   };
   // Packet headers come from the packet list unless the decoders put them in the tree themselves.
@@ -130,4 +132,15 @@ export class JsonReporter implements Reporter {
   record(r: MySqlRecord): void {
     this.sink.write(`${JSON.stringify(recordToJson(r, this.time))}\n`);
   }
+}
+
+/** myshark's request/response links (present only where they apply) and the statement fingerprint. */
+function pairing(r: MySqlRecord): Record<string, JsonValue> {
+  const o: Record<string, JsonValue> = {};
+  if (r.responseTo !== undefined) o['mysql.response_to'] = r.responseTo;
+  if (r.responseIn !== undefined) o['mysql.response_in'] = r.responseIn;
+  if (r.responseTime !== undefined) o['mysql.response_time'] = Number(r.responseTime.toFixed(9));
+  const e = r.event;
+  if (e.kind === 'command' && e.query !== undefined) o['mysql.fingerprint'] = fingerprint(e.query);
+  return o;
 }

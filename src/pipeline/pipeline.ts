@@ -124,7 +124,9 @@ export class Pipeline implements StreamHandler {
 
   private newSession(conn: ConnInfo): MySqlSession {
     this.totals.mysqlConnections++;
-    const s = new MySqlSession(conn, { tree: this.opts.tree === true, hex: this.opts.hex === true, limits: this.limits }, {
+    const s = new MySqlSession(conn, {
+      tree: this.opts.tree === true, hex: this.opts.hex === true, limits: this.limits, holdRequests: this.opts.holdRequests !== false,
+    }, {
       emit: (r) => this.emit(r),
       nextId: () => ++this.recordId,
       swapRoles: (c) => this.reassembler.swapRoles(c, 'greeting'),

@@ -14,6 +14,7 @@
 import type { Issue } from '../../core/issues.js';
 import { DecodeError } from '../../core/issues.js';
 import type { Limits } from '../../core/limits.js';
+import { tsDiff } from '../../core/time.js';
 import type { TcpPacket } from '../../decode/types.js';
 import type { ConnInfo, Dir } from '../../flow/types.js';
 import type { MySqlRecord } from '../../model/record.js';
@@ -47,6 +48,11 @@ export interface SessionOptions {
   tree: boolean;
   hex: boolean;
   limits: Limits;
+  /**
+   * Hold each request until its response starts, so that it can carry mysql.response_in (files: default). Off for
+   * live captures and pipes, where a request must show when it is sent, not when (or if) it is answered.
+   */
+  holdRequests?: boolean;
 }
 
 export interface SessionSink {
@@ -124,7 +130,8 @@ export class MySqlSession {
     this.phase = mid ? 'unknown' : 'await_greeting';
     this.facts = { tls: false, compressed: false, midstream: mid, quit: false, requests: 0, errors: 0 };
     this.desync = { c2s: mid, s2c: mid };
-    this.msg = new MessageBuilder(conn, this.facts, opts, sink);
+    // Records pass through pair(): requests are held until their response starts, responses point back to them.
+    this.msg = new MessageBuilder(conn, this.facts, opts, { ...sink, emit: (r) => this.pair(r) });
     const max = opts.limits.maxMessageBytes;
     this.framers = {
       c2s: new PacketFramer((p) => this.onPacket('c2s', p), max),
@@ -276,7 +283,7 @@ export class MySqlSession {
         this.streamIssue(dir, issue);
       }
       // Responses to the requests sent so far were (at least partly) in the lost bytes.
-      this.pending.length = 0;
+      this.dropPending(this.pending.length);
       this.resp = { k: 'first' };
     } else {
       this.streamIssue(dir, issue);
@@ -292,6 +299,8 @@ export class MySqlSession {
     })) {
       this.finishIncomplete();
     }
+    // Requests still waiting: no response was captured for them.
+    this.dropPending(this.pending.length);
   }
 
   // ---------------------------------------------------------------- packets
@@ -399,30 +408,68 @@ export class MySqlSession {
       this.completePrepare(head);
     }
     let ev: MySqlEvent | undefined;
+    this.holding = true;
     this.single(p, (r, t) => {
       const c = decodeCommand(r, t, this.caps, (id) => this.stmts.get(id));
       this.notePreparedUse(c, t);
       ev = c;
       return c;
     });
+    this.holding = false;
+    const record = this.held;
+    this.held = undefined;
     this.facts.requests++;
-    if (ev && ev.kind === 'command') {
-      const c = ev;
-      this.trackStatements(c);
-      if (c.command === COM.QUIT) {
-        this.facts.quit = true;
-        return;
-      }
-      if (!commandHasResponse(c.command)) return;
-      if (this.pending.length >= this.opts.limits.maxPendingRequests) {
-        this.pending.shift();
-      }
-      this.pending.push({ command: c.command, frameNo: this.pkt.frameNo, query: c.query, schema: c.schema, user: c.user, responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c.stmtId });
-      if (this.pending.length === 1) this.resp = { k: 'first' };
-    } else if (first >= 0) {
-      this.pending.push({ command: first, frameNo: this.pkt.frameNo, query: undefined, schema: undefined, user: undefined, responseSeq: (p.lastSeq + 1) & 0xff });
-      if (this.pending.length === 1) this.resp = { k: 'first' };
+    const command = ev?.kind === 'command' ? ev.command : first;
+    if (ev?.kind === 'command') {
+      this.trackStatements(ev);
+      if (ev.command === COM.QUIT) this.facts.quit = true;
     }
+    if (command < 0 || !commandHasResponse(command)) {
+      if (record) this.sink.emit(record);
+      return;
+    }
+    if (this.pending.length >= this.opts.limits.maxPendingRequests) this.dropPending(1);
+    const c = ev?.kind === 'command' ? ev : undefined;
+    this.pending.push({
+      command, frameNo: this.pkt.frameNo, query: c?.query, schema: c?.schema, user: c?.user,
+      responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record,
+    });
+    if (this.pending.length === 1) this.resp = { k: 'first' };
+  }
+
+  // ---------------------------------------------------------------- request ↔ response pairing
+
+  /** While a command is decoded its record is caught here instead of being emitted. */
+  private holding = false;
+  private held: MySqlRecord | undefined;
+
+  /**
+   * Every record goes through here. A request expecting an answer is held until its response starts, so it can say
+   * where the response is (mysql.response_in); a server message answering the oldest pending request says which
+   * request it answers (mysql.response_to) and how long after the request's last byte it ended (mysql.response_time).
+   */
+  private pair(r: MySqlRecord): void {
+    if (this.holding && r.dir === 'c2s' && this.opts.holdRequests !== false) {
+      this.held = r;
+      return;
+    }
+    const head = this.pending[0];
+    if (r.dir === 's2c' && head && this.phase === 'command') {
+      const req = head.record;
+      r.responseTo = head.frameNo;
+      if (req) {
+        r.responseTime = tsDiff(req.lastTs, r.lastTs);
+        req.responseIn = r.frameNo;
+        head.record = undefined;
+        this.sink.emit(req);
+      }
+    }
+    this.sink.emit(r);
+  }
+
+  /** Forget the oldest `n` pending requests (their answers will not come or cannot be placed); emit their records. */
+  private dropPending(n: number): void {
+    for (const dropped of this.pending.splice(0, n)) if (dropped.record) this.sink.emit(dropped.record);
   }
 
   private onServerPacket(p: FramedPacket): void {
@@ -1139,7 +1186,7 @@ export class MySqlSession {
   }
 
   private completeRequest(): void {
-    this.pending.shift();
+    this.dropPending(1);
     this.resp = { k: 'first' };
     // With pipelining the next request's response starts its own numbering.
     const next = this.pending[0];

@@ -40,6 +40,7 @@ describe('TLS after an SSLRequest', () => {
     s.decrypted('s2c', okb, pkt('s2c', okb));
     const q = packet(0, com.query('SELECT 1'));
     s.decrypted('c2s', q, pkt('c2s', q));
+    s.close('fin', null); // the query is still waiting for its answer: released at the end
     expect(records.map((r) => r.event.kind)).toEqual(['greeting', 'ssl_request', 'tls', 'handshake_response', 'ok', 'command']);
     expect(s.facts).toMatchObject({ tls: true, login: 'ok', user: 'app', schema: 'shop' });
     const cmd = records[5]!.event;

@@ -22,6 +22,7 @@ describe('recordToJson', () => {
       'mysql.conn.schema': 'shop',
       'mysql.conn.thread_id': 31,
       'mysql.conn.charset': 'utf8mb4',
+      'mysql.fingerprint': 'show databases',
       'mysql.frames': [5],
       'mysql.packet_length': 15,
       'mysql.packet_number': 0,
