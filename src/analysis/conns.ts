@@ -146,7 +146,7 @@ export function wiresharkFilter(conns: Iterable<ConnLike>): WiresharkFilters | u
   const ports = clientPorts(list);
   const streams = [...new Set(list.map((c) => c.index))].sort((a, b) => a - b);
   return {
-    byPort: ports.map((p) => `tcp.port == ${p}`).join(' or '),
+    byPort: portsDisplayFilter(ports),
     byStream: streams.length === 1 ? `tcp.stream == ${streams[0]}` : `tcp.stream in {${streams.join(', ')}}`,
   };
 }
@@ -155,5 +155,15 @@ export function wiresharkFilter(conns: Iterable<ConnLike>): WiresharkFilters | u
 export function bpfFilter(conns: Iterable<ConnLike>): string | undefined {
   const ports = clientPorts(conns);
   if (ports.length === 0) return undefined;
+  return portsCaptureFilter(ports);
+}
+
+/** `tcp.port == 51960 or tcp.port == 51834` (the seed's filter, assembled by hand there). */
+export function portsDisplayFilter(ports: readonly number[]): string {
+  return ports.map((p) => `tcp.port == ${p}`).join(' or ');
+}
+
+/** `tcp port 51960 or tcp port 51834`, for tcpdump -f / dumpcap -f. */
+export function portsCaptureFilter(ports: readonly number[]): string {
   return ports.map((p) => `tcp port ${p}`).join(' or ');
 }

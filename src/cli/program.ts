@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Sink } from '../output/sink.js';
 import { EXIT } from './exit-codes.js';
+import { addConnsCommand } from './conns.js';
+import { addPortsCommand } from './ports.js';
 import { parseReadOptions, runRead, UsageError, type AnalyzeFn, type RawReadOptions } from './read.js';
 
 export interface CliIO {
@@ -80,6 +82,8 @@ export function buildProgram(io: CliIO, onRead: (capture: string | undefined, op
     )
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
     .option('-c, --count <n>', 'stop after n MySQL messages')
+    .option('-w, --write <file>', 'write the frames behind the shown messages to a pcap file Wireshark opens')
+    .option('--whole-connections', 'with -w: every frame of each connection that has a shown message')
     .addHelpText('after', READ_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawReadOptions) => {
       await onRead(capture, opts);
@@ -95,6 +99,8 @@ export async function runCli(args: readonly string[], io: CliIO, analyzeFn?: Ana
     const config = parseReadOptions(capture, opts, io.stdin);
     code = await runRead(config, io, analyzeFn);
   });
+  addConnsCommand(program, io, (c) => (code = c));
+  addPortsCommand(program, io, (c) => (code = c));
   try {
     await program.parseAsync([...args], { from: 'user' });
   } catch (e) {

@@ -11,6 +11,7 @@ import type { Sink } from '../output/sink.js';
 import { TimeBase } from '../output/summary.js';
 import { formatTotals } from '../output/totals.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import { createRecordExport, describeExport, exportProblem, ExportError } from '../export/pcap-export.js';
 
 /** Raw options as commander hands them over. */
 export interface RawReadOptions {
@@ -22,6 +23,8 @@ export interface RawReadOptions {
   decodePort?: string[];
   autoDetect?: boolean;
   count?: string;
+  write?: string;
+  wholeConnections?: boolean;
 }
 
 export interface ReadConfig {
@@ -36,6 +39,9 @@ export interface ReadConfig {
   autoDetect: boolean;
   /** Stop after this many MySQL messages. */
   count: number | undefined;
+  /** -w: write the frames behind the shown messages to this pcap. */
+  write: string | undefined;
+  wholeConnections: boolean;
 }
 
 /** A bad command line: one sentence, exit code 2. */
@@ -96,9 +102,16 @@ export function parseReadOptions(capture: string | undefined, o: RawReadOptions,
     const n = parsePort(p);
     if (!ports.includes(n)) ports.push(n);
   }
+  if (o.wholeConnections && o.write === undefined) throw new UsageError('--whole-connections goes with -w FILE');
+  if (o.write !== undefined) {
+    const problem = exportProblem(input, o.write);
+    if (problem) throw new UsageError(problem);
+  }
   return {
     input,
     inputName,
+    write: o.write,
+    wholeConnections: o.wholeConnections === true,
     format,
     tree: o.tree === true,
     hex: o.hex === true,
@@ -173,8 +186,25 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
       }
     },
   };
+  // -w: the frames behind every shown message are copied by a second pass over the capture file.
+  const exp = c.write !== undefined ? createRecordExport(c.input, c.write, { wholeConnections: c.wholeConnections, ports: c.ports }) : undefined;
+  const finishExport = async (): Promise<number | undefined> => {
+    if (!exp || c.write === undefined) return undefined;
+    try {
+      const res = await exp.finish();
+      io.stderr(`myshark: ${describeExport(res, c.write, exp.selection.messages)}\n`);
+      return undefined;
+    } catch (e) {
+      if (e instanceof ExportError || e instanceof CaptureError) {
+        io.stderr(`myshark: ${sentence(e.message)}\n`);
+        return EXIT.USAGE;
+      }
+      throw e;
+    }
+  };
   const onRecord = (r: MySqlRecord): void => {
     if (stopped) return;
+    exp?.add(r);
     reporter.record(r);
     if (interactive) io.stdout.flush?.();
     seen++;
@@ -193,7 +223,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
     reporter.end?.();
     if (e instanceof StopReading || stopped) {
       if (c.format === 'text') io.stderr(`myshark: stopped after ${seen} MySQL message${seen === 1 ? '' : 's'} (-c ${c.count})\n`);
-      return EXIT.OK;
+      return (await finishExport()) ?? EXIT.OK;
     }
     if (e instanceof CaptureError) {
       io.stderr(`myshark: ${sentence(e.message)}\n`);
@@ -211,6 +241,8 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   reporter.end?.();
+  const exportFailed = await finishExport();
+  if (exportFailed !== undefined) return exportFailed;
 
   const code = exitCodeForTotals(totals, damaged);
   if (totals.messages === 0) {

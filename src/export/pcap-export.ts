@@ -459,3 +459,41 @@ export async function exportSelection(input: CaptureInput, sel: FrameSelection, 
   return exportWhere(input, outPath, opts, sel.predicate(), undefined, scan);
 }
 export { connectionFrames, scanConnections } from './conn-scan.js';
+
+export interface RecordExport {
+  /** Add a matching record (call from onRecord, for the records that pass -Y). */
+  add(r: MySqlRecord): void;
+  /** After the analysis: the second pass that writes the file. */
+  finish(): Promise<ExportResult>;
+  readonly selection: FrameSelection;
+}
+
+/**
+ * `read -w OUT [--whole-connections]` in two calls: `createRecordExport` before the analysis (throws ExportError
+ * at once for stdin / live / OUT = the input), `add` per matching record, `finish` after. Pass the analysis'
+ * ports (and limits, if changed) so connections are numbered the same way.
+ */
+export function createRecordExport(
+  input: CaptureInput,
+  outPath: string,
+  opts: { wholeConnections?: boolean; ports?: number[]; limits?: Partial<Limits> } = {},
+): RecordExport {
+  const problem = exportProblem(input, outPath);
+  if (problem !== undefined) throw new ExportError(problem);
+  const selection = new FrameSelection(opts.wholeConnections === true);
+  const o: SelectionExportOptions = {};
+  if (opts.ports) o.ports = opts.ports;
+  if (opts.limits) o.limits = opts.limits;
+  return {
+    selection,
+    add: (r) => selection.add(r),
+    finish: () => exportSelection(input, selection, outPath, o),
+  };
+}
+
+/** The line for stderr after an export: `wrote 23 frames (2 messages) to out.pcap (pcap, nanosecond timestamps)`. */
+export function describeExport(res: ExportResult, outPath: string, messages?: number): string {
+  const fmt = res.format === 'pcapng' ? `pcapng: ${res.linkTypes.length} link types, which classic pcap cannot hold` : res.format === 'pcap-ns' ? 'pcap, nanosecond timestamps' : 'pcap';
+  const msgs = messages !== undefined ? ` (${messages} message${messages === 1 ? '' : 's'})` : '';
+  return `wrote ${res.written} frame${res.written === 1 ? '' : 's'}${msgs} to ${outPath} (${fmt})`;
+}

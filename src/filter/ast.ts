@@ -8,8 +8,8 @@ export type CmpOp = '==' | '!=' | '===' | '!==' | '<' | '>' | '<=' | '>=' | 'con
 export type Quant = 'any' | 'all';
 
 export type Literal =
-  /** A double-quoted (or raw r"…") string, escapes already resolved. */
-  | { kind: 'string'; value: string; pos: number }
+  /** A double-quoted (or raw r"…") string, escapes resolved; `bytes` when escapes make it invalid UTF-8 ("\xff"). */
+  | { kind: 'string'; value: string; pos: number; bytes?: Uint8Array }
   /** A C-style character constant such as 'a' or '\n' (an integer). */
   | { kind: 'char'; value: number; pos: number }
   /** An unquoted literal: number, address, byte string, boolean, value name; typed by the field it meets. */

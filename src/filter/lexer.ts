@@ -30,6 +30,8 @@ export interface Token {
   pos: number;
   /** Resolved value of a string / char token. */
   value?: string | number;
+  /** For a string whose escapes make invalid UTF-8 (e.g. "\xff"): its exact bytes. */
+  bytes?: Uint8Array;
   /** For `word` tokens: the text was followed immediately by `(` (a function call). */
   call?: boolean;
   /** Canonical operator for `cmp` tokens; `==` etc. */
@@ -90,6 +92,7 @@ const SIMPLE_ESCAPES: Record<string, number> = {
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8');
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads one escape sequence at `text[i]` (just after the backslash). Returns the bytes it stands for and the
@@ -124,13 +127,20 @@ function readEscape(text: string, i: number, backslashPos: number): { bytes: num
 }
 
 /** Reads a "…" string starting at the quote; `raw` keeps backslashes (r"…"). */
-function readString(text: string, quote: number, raw: boolean): { value: string; end: number } {
+function readString(text: string, quote: number, raw: boolean): { value: string; end: number; bytes?: Uint8Array } {
   const bytes: number[] = [];
   let i = quote + 1;
   for (;;) {
     const c = text[i];
     if (c === undefined) throw new FilterSyntaxError('The string is never closed: a double quote is missing.', raw ? quote - 1 : quote);
-    if (c === '"') return { value: utf8Decoder.decode(new Uint8Array(bytes)), end: i + 1 };
+    if (c === '"') {
+      const b = new Uint8Array(bytes);
+      try {
+        return { value: strictDecoder.decode(b), end: i + 1 };
+      } catch {
+        return { value: utf8Decoder.decode(b), end: i + 1, bytes: b };
+      }
+    }
     if (c === '\\') {
       if (raw) {
         const n = text[i + 1];
@@ -186,7 +196,7 @@ export function tokenize(text: string): Token[] {
     if (c === '"' || ((c === 'r' || c === 'R') && text[i + 1] === '"' && !isWordBefore(text, i))) {
       const raw = c !== '"';
       const s = readString(text, raw ? i + 1 : i, raw);
-      out.push({ kind: 'string', text: text.slice(start, s.end), pos: start, value: s.value });
+      out.push({ kind: 'string', text: text.slice(start, s.end), pos: start, value: s.value, ...(s.bytes ? { bytes: s.bytes } : {}) });
       i = s.end;
       continue;
     }

@@ -14,7 +14,7 @@ import { tokenize, type Token } from './lexer.js';
 import { closest } from './suggest.js';
 
 export function parseFilter(text: string): Test {
-  return new Parser(text, tokenize(text)).parseAll();
+  return new Parser(tokenize(text)).parseAll();
 }
 
 function describe(t: Token): string {
@@ -26,10 +26,7 @@ class Parser {
   /** Positions of the currently open parentheses (for unbalanced-parenthesis errors). */
   private open: number[] = [];
 
-  constructor(
-    private readonly text: string,
-    private readonly toks: Token[],
-  ) {}
+  constructor(private readonly toks: Token[]) {}
 
   private peek(offset = 0): Token {
     return this.toks[Math.min(this.i + offset, this.toks.length - 1)]!;
@@ -185,7 +182,7 @@ class Parser {
   }
 
   private literalOf(t: Token): Literal {
-    if (t.kind === 'string') return { kind: 'string', value: t.value as string, pos: t.pos };
+    if (t.kind === 'string') return { kind: 'string', value: t.value as string, pos: t.pos, ...(t.bytes ? { bytes: t.bytes } : {}) };
     if (t.kind === 'char') return { kind: 'char', value: t.value as number, pos: t.pos };
     return { kind: 'word', text: t.text, pos: t.pos };
   }

@@ -73,7 +73,7 @@ export function printLiteral(l: Literal): string {
     case 'word':
       return l.text;
     case 'string':
-      return quoteString(l.value);
+      return l.bytes ? quoteBytes(l.bytes) : quoteString(l.value);
     case 'char':
       return printChar(l.value);
   }
@@ -91,6 +91,18 @@ export function quoteString(s: string): string {
     else if (NAMED[c]) out += NAMED[c];
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** A string literal spelling out exact bytes (for strings that are not valid UTF-8). */
+function quoteBytes(b: Uint8Array): string {
+  let out = '"';
+  for (const c of b) {
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
+    else out += `\\x${c.toString(16).padStart(2, '0')}`;
   }
   return `${out}"`;
 }

@@ -17,7 +17,7 @@ export function editDistance(a: string, b: string): number {
 /** Up to `max` candidates close to `word` (case-insensitive), best first. */
 export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
   const w = word.toLowerCase();
-  const limit = Math.max(2, Math.floor(w.length / 4));
+  const limit = w.length <= 3 ? 1 : Math.max(2, Math.floor(w.length / 4));
   const scored: Array<[string, number]> = [];
   for (const c of candidates) {
     const lc = c.toLowerCase();

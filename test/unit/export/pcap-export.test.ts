@@ -241,3 +241,26 @@ describe('exportFrames / exportSelection', () => {
     if (TSHARK) expect(tsharkFields(out, ['frame.number'])).toEqual([]);
   });
 });
+
+describe('createRecordExport (the read -w flow: add matching records while analysing, then finish)', () => {
+  it('-w with a query filter and --whole-connections: the matching connection, every frame', async () => {
+    const { analyze } = await import('../../../src/index.js');
+    const { createRecordExport, describeExport } = await import('../../../src/export/pcap-export.js');
+    const path = FIX + 'multi-connections.pcap';
+    const out = outFile();
+    const exp = createRecordExport({ kind: 'file', path }, out, { wholeConnections: true, ports: [3306] });
+    let conn = -1;
+    await analyze({ kind: 'file', path }, { ports: [3306] }, (r) => {
+      if (isQuery(r, 'WHERE id = 3')) {
+        conn = r.conn.index;
+        exp.add(r);
+      }
+    });
+    const res = await exp.finish();
+    const expected = (await connectionFrames({ kind: 'file', path }, [conn])).get(conn)!;
+    expect(res.written).toBe(expected.length);
+    await expectExactCopy(path, out, expected);
+    expect(describeExport(res, out, exp.selection.messages)).toBe(`wrote ${expected.length} frames (1 message) to ${out} (pcap)`);
+    expect(() => createRecordExport({ kind: 'live', iface: 'lo' }, out)).toThrow(ExportError);
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * `myshark conns CAPTURE [-Y FILTER] [--wireshark-filter] [-T text|json] [-d PORT]`: one row per TCP connection that
+ * carried MySQL (tcp.stream, client, server, server version, thread id, user, schema, frames, times, counts), or
+ * with --wireshark-filter the ready Wireshark display filter and tcpdump capture filter for those connections.
+ * With -Y, only the connections with at least one matching message.
+ *
+ * Exit codes: 0 ok; 1 the filter matched no connection; 2 usage / unreadable input; 3 no MySQL traffic;
+ * 4 damaged capture (rows are still printed).
+ */
+import { Option, type Command } from 'commander';
+import type { CaptureInput, Totals } from '../api-types.js';
+import { CaptureError } from '../api-types.js';
+import { bpfFilter, ConnSummarizer, wiresharkFilter, type ConnSummary } from '../analysis/conns.js';
+import type { Timestamp } from '../core/time.js';
+import { tsDiff, tsEpochString } from '../core/time.js';
+import type { MySqlRecord } from '../model/record.js';
+import { escapeControl, formatEndpoint } from '../output/format.js';
+import type { Sink } from '../output/sink.js';
+import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import { DEFAULT_PORT, parsePort, UsageError, type AnalyzeFn } from './read.js';
+
+/** Raw options as commander hands them over. */
+export interface RawConnsOptions {
+  format?: string;
+  decodePort?: string[];
+  autoDetect?: boolean;
+  wiresharkFilter?: boolean;
+  displayFilter?: string;
+}
+
+export interface ConnsConfig {
+  input: CaptureInput;
+  inputName: string;
+  format: 'text' | 'json';
+  ports: number[];
+  autoDetect: boolean;
+  /** Print the filters instead of the table. */
+  wiresharkFilter: boolean;
+  /** A compiled display filter (-Y): keep connections with at least one message it matches. */
+  predicate?: (r: MySqlRecord) => boolean;
+  /** The -Y text, for messages. */
+  filterText?: string;
+}
+
+export interface ConnsIO {
+  stdout: Sink;
+  stderr(s: string): void;
+}
+
+/**
+ * Validates the options. `compileFilter` turns the -Y text into a predicate (it throws its own error, with the
+ * position, for a bad filter); without it, -Y is refused.
+ */
+export function parseConnsOptions(
+  capture: string | undefined,
+  o: RawConnsOptions,
+  stdin: NodeJS.ReadableStream,
+  compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
+): ConnsConfig {
+  const format = o.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown output format '${format}' (use -T text or -T json)`);
+  if (capture === undefined || capture === '') throw new UsageError('no capture given: name a pcap/pcapng file, or - for standard input');
+  const input: CaptureInput = capture === '-' ? { kind: 'stream', stream: stdin, name: 'stdin' } : { kind: 'file', path: capture };
+  const ports = [DEFAULT_PORT];
+  for (const p of o.decodePort ?? []) {
+    const n = parsePort(p);
+    if (!ports.includes(n)) ports.push(n);
+  }
+  const c: ConnsConfig = {
+    input,
+    inputName: capture === '-' ? 'stdin' : capture,
+    format,
+    ports,
+    autoDetect: o.autoDetect !== false,
+    wiresharkFilter: o.wiresharkFilter === true,
+  };
+  if (o.displayFilter !== undefined) {
+    if (!compileFilter) throw new UsageError('-Y is not available in this build');
+    c.predicate = compileFilter(o.displayFilter);
+    c.filterText = o.displayFilter;
+  }
+  return c;
+}
+
+async function defaultAnalyze(): Promise<AnalyzeFn> {
+  const lib = await import('../index.js');
+  return lib.analyze;
+}
+
+/** Runs `myshark conns` and returns the exit code. Never throws for input problems. */
+export async function runConns(c: ConnsConfig, io: ConnsIO, analyzeFn?: AnalyzeFn): Promise<number> {
+  const analyze = analyzeFn ?? (await defaultAnalyze());
+  const sum = new ConnSummarizer(c.predicate);
+  let base: Timestamp | undefined;
+  let damaged = false;
+  let totals: Totals;
+  try {
+    totals = await analyze(
+      c.input,
+      {
+        ports: c.ports,
+        autoDetect: c.autoDetect,
+        onFirstFrame: (ts) => (base ??= ts),
+        onIssue: (i) => {
+          if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
+        },
+      },
+      (r) => sum.add(r),
+    );
+  } catch (e) {
+    if (e instanceof CaptureError) {
+      io.stderr(`myshark: ${e.message}\n`);
+      return exitCodeForCaptureError(e.code);
+    }
+    throw e;
+  }
+  const rows = sum.result();
+  if (totals.messages === 0) {
+    io.stderr(`myshark: no MySQL traffic in ${c.inputName} (if a server listens on a port other than 3306, name it with -d PORT)\n`);
+    return exitCodeForTotals(totals, damaged);
+  }
+  if (rows.length === 0) {
+    io.stderr(`myshark: no connection of ${c.inputName} has a message matching the filter ${JSON.stringify(c.filterText ?? '')} (${sum.total} MySQL connection${sum.total === 1 ? '' : 's'} in the capture)\n`);
+    return damaged ? EXIT.DAMAGED : EXIT.FINDINGS;
+  }
+  const t0 = base ?? rows[0]!.firstTs;
+  if (c.wiresharkFilter) {
+    const wf = wiresharkFilter(rows)!;
+    const bpf = bpfFilter(rows)!;
+    if (c.format === 'json') {
+      io.stdout.write(`${JSON.stringify({ display_filter: wf.byPort, display_filter_streams: wf.byStream, capture_filter: bpf })}\n`);
+    } else {
+      io.stdout.write(`Wireshark display filter: ${wf.byPort}\n`);
+      io.stdout.write(`Wireshark display filter (this capture only): ${wf.byStream}\n`);
+      io.stdout.write(`tcpdump capture filter: ${bpf}\n`);
+    }
+  } else if (c.format === 'json') {
+    for (const r of rows) io.stdout.write(`${JSON.stringify(connJson(r, t0, c.predicate !== undefined))}\n`);
+  } else {
+    io.stdout.write(formatConnTable(rows, t0, c.predicate !== undefined));
+  }
+  if (damaged || totals.truncated) io.stderr(`myshark: ${c.inputName} is truncated or damaged; everything decodable was decoded\n`);
+  return damaged || totals.truncated ? EXIT.DAMAGED : EXIT.OK;
+}
+
+/** One NDJSON object per connection (field names as in `read -T json` where they exist). */
+export function connJson(r: ConnSummary, base: Timestamp, withMatched: boolean): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    'tcp.stream': r.index,
+    client: formatEndpoint(r.client, r.ipVersion),
+    server: formatEndpoint(r.server, r.ipVersion),
+    'client.ip': r.client.ip,
+    'client.port': r.client.port,
+    'server.ip': r.server.ip,
+    'server.port': r.server.port,
+    'mysql.version': r.serverVersion ?? null,
+    'mysql.conn.id': r.threadId ?? null,
+    'mysql.conn.user': r.user ?? null,
+    'mysql.conn.schema': r.schema ?? null,
+    first_frame: r.firstFrame,
+    last_frame: r.lastFrame,
+    first_time_epoch: tsEpochString(r.firstTs),
+    last_time_epoch: tsEpochString(r.lastTs),
+    first_time_relative: Number(tsDiff(base, r.firstTs).toFixed(9)),
+    last_time_relative: Number(tsDiff(base, r.lastTs).toFixed(9)),
+    messages: r.messages,
+    requests: r.requests,
+    errors: r.errors,
+  };
+  if (withMatched) o.matched = r.matched;
+  return o;
+}
+
+/** The text table: a header line, then one line per connection; columns sized to their content. */
+export function formatConnTable(rows: ConnSummary[], base: Timestamp, withMatched: boolean): string {
+  const head = ['stream', 'client', 'server', 'version', 'thread', 'user', 'schema', 'frames', 'first', 'last', 'msgs', 'reqs', 'errs'];
+  if (withMatched) head.push('match');
+  const right = new Set(['stream', 'thread', 'first', 'last', 'msgs', 'reqs', 'errs', 'match']);
+  const table = rows.map((r) => {
+    const cells = [
+      String(r.index),
+      formatEndpoint(r.client, r.ipVersion),
+      formatEndpoint(r.server, r.ipVersion),
+      r.serverVersion !== undefined ? escapeControl(r.serverVersion) : '-',
+      r.threadId !== undefined ? String(r.threadId) : '-',
+      r.user !== undefined ? escapeControl(r.user) : '-',
+      r.schema !== undefined ? escapeControl(r.schema) : '-',
+      `${r.firstFrame}-${r.lastFrame}`,
+      tsDiff(base, r.firstTs).toFixed(6),
+      tsDiff(base, r.lastTs).toFixed(6),
+      String(r.messages),
+      String(r.requests),
+      String(r.errors),
+    ];
+    if (withMatched) cells.push(String(r.matched));
+    return cells;
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((s, i) => (right.has(head[i]!) ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...table.map(line)].join('\n') + '\n';
+}
+
+/** What the subcommands need from the CLI (a structural subset of program.ts's CliIO). */
+export interface SubcommandIO extends ConnsIO {
+  stdin: NodeJS.ReadableStream;
+}
+
+export const CONNS_EXAMPLES = `
+Examples:
+  # every connection that carried MySQL: stream, client, server, version, thread id, user, schema, counts
+  myshark conns capture.pcap
+  # the Wireshark display filter and tcpdump capture filter for the connections that sent a query with SOMETHING
+  myshark conns capture.pcap -Y 'mysql.query contains "SOMETHING"' --wireshark-filter
+  # one JSON object per connection
+  myshark conns -T json capture.pcapng
+
+Exit codes: 0 ok; 1 no connection matches the filter; 2 usage error or unreadable input; 3 no MySQL traffic;
+4 capture truncated or damaged.
+`;
+
+/**
+ * Adds `myshark conns` to the program. `setCode` receives the exit code; `compileFilter` compiles -Y (throw for a
+ * bad filter; the caller's error handling prints it). UsageError propagates to runCli's handler.
+ */
+export function addConnsCommand(
+  program: Command,
+  io: SubcommandIO,
+  setCode: (code: number) => void,
+  compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
+): Command {
+  return program
+    .command('conns')
+    .description('list the TCP connections that carried MySQL, or print Wireshark/tcpdump filters for them')
+    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+    .option('-Y, --display-filter <filter>', 'only connections with a message matching this Wireshark-style display filter')
+    .option('--wireshark-filter', 'print the Wireshark display filter and tcpdump capture filter for the connections')
+    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server (repeatable; 3306 is always decoded)').argParser(
+        (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+      ),
+    )
+    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+    .addHelpText('after', CONNS_EXAMPLES)
+    .action(async (capture: string | undefined, opts: RawConnsOptions) => {
+      const config = parseConnsOptions(capture, opts, io.stdin, compileFilter);
+      setCode(await runConns(config, io));
+    });
+}
