@@ -7,6 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Sink } from '../output/sink.js';
 import { EXIT } from './exit-codes.js';
 import { addConnsCommand } from './conns.js';
+import { runFields } from './fields.js';
+import { compileRecordFilter, DisplayFilterError } from '../filter/index.js';
 import { addPortsCommand } from './ports.js';
 import { parseReadOptions, runRead, UsageError, type AnalyzeFn, type RawReadOptions } from './read.js';
 
@@ -82,6 +84,7 @@ export function buildProgram(io: CliIO, onRead: (capture: string | undefined, op
     )
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
     .option('-c, --count <n>', 'stop after n MySQL messages')
+    .option('-Y, --display-filter <filter>', 'only messages matching this Wireshark display filter, e.g. \'mysql.query contains "orders"\'')
     .option('-w, --write <file>', 'write the frames behind the shown messages to a pcap file Wireshark opens')
     .option('--whole-connections', 'with -w: every frame of each connection that has a shown message')
     .addHelpText('after', READ_EXAMPLES)
@@ -99,13 +102,24 @@ export async function runCli(args: readonly string[], io: CliIO, analyzeFn?: Ana
     const config = parseReadOptions(capture, opts, io.stdin);
     code = await runRead(config, io, analyzeFn);
   });
-  addConnsCommand(program, io, (c) => (code = c));
+  addConnsCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
   addPortsCommand(program, io, (c) => (code = c));
+  program
+    .command('fields')
+    .description('list every field usable in -Y filters and in -T json (like tshark -G fields)')
+    .option('--json', 'print a JSON array')
+    .action((opts: { json?: boolean }) => {
+      code = runFields(io, opts);
+    });
   try {
     await program.parseAsync([...args], { from: 'user' });
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`myshark: ${e.message}\n(run myshark read --help for usage)\n`);
+      return EXIT.USAGE;
+    }
+    if (e instanceof DisplayFilterError) {
+      io.stderr(`myshark: ${e.message}\n`);
       return EXIT.USAGE;
     }
     if (e instanceof CommanderError) {

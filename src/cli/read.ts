@@ -12,6 +12,7 @@ import { TimeBase } from '../output/summary.js';
 import { formatTotals } from '../output/totals.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
 import { createRecordExport, describeExport, exportProblem, ExportError } from '../export/pcap-export.js';
+import { compileRecordFilter, DisplayFilterError, type RecordFilter } from '../filter/index.js';
 
 /** Raw options as commander hands them over. */
 export interface RawReadOptions {
@@ -25,6 +26,7 @@ export interface RawReadOptions {
   count?: string;
   write?: string;
   wholeConnections?: boolean;
+  displayFilter?: string;
 }
 
 export interface ReadConfig {
@@ -39,6 +41,8 @@ export interface ReadConfig {
   autoDetect: boolean;
   /** Stop after this many MySQL messages. */
   count: number | undefined;
+  /** -Y: only messages matching this display filter. */
+  displayFilter: string | undefined;
   /** -w: write the frames behind the shown messages to this pcap. */
   write: string | undefined;
   wholeConnections: boolean;
@@ -111,6 +115,7 @@ export function parseReadOptions(capture: string | undefined, o: RawReadOptions,
     input,
     inputName,
     write: o.write,
+    displayFilter: o.displayFilter,
     wholeConnections: o.wholeConnections === true,
     format,
     tree: o.tree === true,
@@ -156,6 +161,19 @@ async function defaultAnalyze(): Promise<AnalyzeFn> {
 export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn): Promise<number> {
   const analyze = analyzeFn ?? (await defaultAnalyze());
   const time = new TimeBase();
+  // -Y: compiled once (a bad filter is one sentence with a caret, exit 2); reads the same time base as the output.
+  let keep: RecordFilter | undefined;
+  if (c.displayFilter !== undefined) {
+    try {
+      keep = compileRecordFilter(c.displayFilter, time);
+    } catch (e) {
+      if (e instanceof DisplayFilterError) {
+        io.stderr(`myshark: ${e.message}\n`);
+        return EXIT.USAGE;
+      }
+      throw e;
+    }
+  }
   const reporter = createReporter(io.stdout, { format: c.format, tree: c.tree, hex: c.hex, time });
   let seen = 0;
   let stopped = false;
@@ -170,6 +188,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   process.once('SIGTERM', stop);
   const options: AnalyzeOptions = {
     ...analyzeOptions(c),
+    ...(keep?.needsTree ? { tree: true } : {}),
     signal: abort.signal,
     holdRequests: !interactive,
     ...(io.waitForOutput ? { waitForOutput: io.waitForOutput } : {}),
@@ -204,6 +223,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   };
   const onRecord = (r: MySqlRecord): void => {
     if (stopped) return;
+    if (keep && !keep(r)) return;
     exp?.add(r);
     reporter.record(r);
     if (interactive) io.stdout.flush?.();
@@ -254,7 +274,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
     );
   }
   if (c.format === 'text') {
-    io.stderr(`${formatTotals(totals)}\n`);
+    io.stderr(`${formatTotals(totals)}${keep ? `; ${seen} shown by the display filter` : ''}\n`);
   } else if (totals.truncated) {
     io.stderr(`myshark: ${c.inputName} is truncated; everything before the cut was decoded\n`);
   } else if (damaged) {

@@ -5,3 +5,4 @@ export { parseFilter } from './parser.js';
 export { printFilter } from './print.js';
 export { fieldsOfRecord, type ExtraFields } from './record-fields.js';
 export type { Test as FilterAst } from './ast.js';
+export { compileRecordFilter, DisplayFilterError, filterNeedsTree, type RecordFilter } from './record-filter.js';

@@ -17,7 +17,7 @@ describe('recordToJson', () => {
       'tcp.dstport': 3306,
       'tcp.stream': 0,
       'mysql.direction': 'request',
-      'mysql.message': 'command',
+      'mysql.kind': 'command',
       'mysql.conn.user': 'app',
       'mysql.conn.schema': 'shop',
       'mysql.conn.thread_id': 31,
@@ -102,6 +102,6 @@ describe('recordToJson', () => {
     const lines = sink.toString().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
-    expect(JSON.parse(lines[1]!)['mysql.message']).toBe('command');
+    expect(JSON.parse(lines[1]!)['mysql.kind']).toBe('command');
   });
 });
