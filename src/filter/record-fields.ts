@@ -55,6 +55,7 @@ function buildMap(r: MySqlRecord, time: TimeBase, extra: ExtraFields | undefined
   add('mysql.conn.user', r.connUser);
   add('mysql.conn.schema', r.connSchema);
   add('mysql.conn.thread_id', r.connThreadId);
+  add('mysql.conn.id', r.connThreadId);
   add('mysql.conn.charset', r.connCharset);
   const frames = new Set<number>();
   for (const p of r.packets) {

@@ -49,6 +49,7 @@ export const MSG = {
   connUser: f({ name: 'mysql.conn.user', label: 'Connection user', type: 'string', description: 'User the connection logged in as, on every message of the connection (myshark)' }),
   connSchema: f({ name: 'mysql.conn.schema', label: 'Connection schema', type: 'string', description: 'Current schema of the connection when the message was seen (myshark)' }),
   connThreadId: f({ name: 'mysql.conn.thread_id', label: 'Connection id', type: 'uint', description: 'Server connection (thread) id from the greeting, on every message of the connection (myshark)' }),
+  connId: f({ name: 'mysql.conn.id', label: 'Connection id', type: 'uint', description: 'Same as mysql.conn.thread_id: the server connection id (myshark)' }),
   connCharset: f({ name: 'mysql.conn.charset', label: 'Connection character set', type: 'string', description: 'Character set of the connection when the message was seen (myshark)' }),
   responseTo: f({ name: 'mysql.response_to', label: 'Response to', type: 'uint', description: 'On a response: frame number of the request it answers (myshark)' }),
   responseIn: f({ name: 'mysql.response_in', label: 'Response in', type: 'uint', description: 'On a request: frame number of its response (myshark)' }),
