@@ -111,6 +111,10 @@ export function renderTree(r: MySqlRecord, base: TimeBase | undefined = undefine
     }
     writeNodes(out, nodes, 1, undefined);
   });
+  // myshark's request/response links, as Wireshark shows its own (e.g. "[Response In: 28]").
+  if (r.responseIn !== undefined) out.push(`${INDENT}[Response in frame: ${r.responseIn}]\n`);
+  if (r.responseTo !== undefined) out.push(`${INDENT}[Response to frame: ${r.responseTo}]\n`);
+  if (r.responseTime !== undefined) out.push(`${INDENT}[Response time: ${r.responseTime.toFixed(6)} seconds]\n`);
   for (const i of r.issues) out.push(`${INDENT}${expertInfo(i)}\n`);
   return out.join('');
 }
