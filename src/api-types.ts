@@ -2,6 +2,7 @@ import type { Issue } from './core/issues.js';
 import type { Limits } from './core/limits.js';
 import type { CaptureFormat } from './capture/types.js';
 import type { Timestamp } from './core/time.js';
+import type { Exchange } from './model/exchange.js';
 
 export interface AnalyzeOptions {
   /** TCP ports where a MySQL server listens (default [3306]). */
@@ -20,6 +21,8 @@ export interface AnalyzeOptions {
   limits?: Partial<Limits>;
   /** Capture-, link-, TCP- and reassembly-level issues (message-level ones are on the records). */
   onIssue?(issue: Issue): void;
+  /** Every request with its complete response (or none), once complete: the base of query logs and digests. */
+  onExchange?(x: Exchange): void;
   /** Progress callback: bytes of input consumed so far. */
   onProgress?(bytesRead: number): void;
   /** Called once with the first frame's time (the base of relative times, as Wireshark's frame.time_relative). */

@@ -9,6 +9,7 @@ export { Pipeline } from './pipeline/pipeline.js';
 export type { AnalyzeOptions, CaptureInput, Totals, CaptureErrorCode } from './api-types.js';
 export { CaptureError } from './api-types.js';
 export type { MySqlRecord, PacketRef } from './model/record.js';
+export type { Exchange } from './model/exchange.js';
 export type { FieldDef, FieldNode, FieldValue } from './model/field.js';
 export { allFields, fieldByName } from './model/field.js';
 export type * from './mysql/messages/types.js';

@@ -130,6 +130,7 @@ export class Pipeline implements StreamHandler {
       emit: (r) => this.emit(r),
       nextId: () => ++this.recordId,
       swapRoles: (c) => this.reassembler.swapRoles(c, 'greeting'),
+      ...(this.opts.onExchange ? { exchange: this.opts.onExchange } : {}),
     });
     return s;
   }

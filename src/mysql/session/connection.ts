@@ -18,6 +18,7 @@ import { tsDiff } from '../../core/time.js';
 import type { TcpPacket } from '../../decode/types.js';
 import type { ConnInfo, Dir } from '../../flow/types.js';
 import type { MySqlRecord } from '../../model/record.js';
+import type { Exchange } from '../../model/exchange.js';
 import type { CloseReason } from '../../reassembly/types.js';
 import type { PayloadReader } from '../codec/payload-reader.js';
 import { PacketFramer, type FramedPacket } from '../codec/framer.js';
@@ -60,6 +61,8 @@ export interface SessionSink {
   nextId(): number;
   /** Ask the reassembler to swap client and server (the greeting came from the side we took for the client). */
   swapRoles(conn: ConnInfo): void;
+  /** A request with its whole response (or none), once complete. */
+  exchange?(x: Exchange): void;
 }
 
 /** Capabilities assumed for a connection whose handshake was not captured (shown on its first message). */
@@ -430,9 +433,10 @@ export class MySqlSession {
     }
     if (this.pending.length >= this.opts.limits.maxPendingRequests) this.dropPending(1);
     const c = ev?.kind === 'command' ? ev : undefined;
+    if (record && this.opts.holdRequests === false) this.sink.emit(record);
     this.pending.push({
       command, frameNo: this.pkt.frameNo, query: c?.query, schema: c?.schema, user: c?.user,
-      responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record,
+      responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record, held: this.opts.holdRequests !== false,
     });
     if (this.pending.length === 1) this.resp = { k: 'first' };
   }
@@ -449,7 +453,7 @@ export class MySqlSession {
    * request it answers (mysql.response_to) and how long after the request's last byte it ended (mysql.response_time).
    */
   private pair(r: MySqlRecord): void {
-    if (this.holding && r.dir === 'c2s' && this.opts.holdRequests !== false) {
+    if (this.holding && r.dir === 'c2s') {
       this.held = r;
       return;
     }
@@ -459,17 +463,60 @@ export class MySqlSession {
       r.responseTo = head.frameNo;
       if (req) {
         r.responseTime = tsDiff(req.lastTs, r.lastTs);
-        req.responseIn = r.frameNo;
-        head.record = undefined;
-        this.sink.emit(req);
+        if (head.held) {
+          req.responseIn = r.frameNo;
+          head.held = false;
+          this.sink.emit(req);
+        }
+        this.addToExchange(head, req, r);
       }
     }
     this.sink.emit(r);
   }
 
-  /** Forget the oldest `n` pending requests (their answers will not come or cannot be placed); emit their records. */
+  /** A response message adds to its request's exchange: times, rows, affected rows, bytes, errors. */
+  private addToExchange(head: PendingRequest, req: MySqlRecord, r: MySqlRecord): void {
+    if (!this.sink.exchange) return;
+    const x = (head.exchange ??= {
+      conn: this.conn, request: req, responses: 0, firstResponseTs: undefined, firstResponseFrame: undefined,
+      endTs: undefined, endFrame: undefined, status: 'ok', error: undefined, rows: 0, affectedRows: 0,
+      bytesIn: packetBytes(req), bytesOut: 0, serverStatus: 0,
+    });
+    x.responses++;
+    x.firstResponseTs ??= r.lastTs;
+    x.firstResponseFrame ??= r.frameNo;
+    x.endTs = r.lastTs;
+    x.endFrame = r.lastFrameNo;
+    x.bytesOut += packetBytes(r);
+    const e = r.event;
+    if (e.kind === 'err') {
+      x.status = 'error';
+      x.error = e;
+    } else if (e.kind === 'resultset') {
+      x.rows += e.rowCount;
+      x.serverStatus = e.status;
+      if (e.error) {
+        x.status = 'error';
+        x.error = e.error;
+      }
+    } else if (e.kind === 'ok') {
+      x.affectedRows = typeof e.affectedRows === 'bigint' || typeof x.affectedRows === 'bigint'
+        ? BigInt(x.affectedRows) + BigInt(e.affectedRows) : x.affectedRows + e.affectedRows;
+      x.serverStatus = e.status;
+    }
+  }
+
+  /** Forget the oldest `n` pending requests: their exchanges are complete (or got no answer); held records go out. */
   private dropPending(n: number): void {
-    for (const dropped of this.pending.splice(0, n)) if (dropped.record) this.sink.emit(dropped.record);
+    for (const done of this.pending.splice(0, n)) {
+      if (done.record && done.held) this.sink.emit(done.record);
+      if (!this.sink.exchange || !done.record) continue;
+      this.sink.exchange(done.exchange ?? {
+        conn: this.conn, request: done.record, responses: 0, firstResponseTs: undefined, firstResponseFrame: undefined,
+        endTs: undefined, endFrame: undefined, status: 'no_response', error: undefined, rows: 0, affectedRows: 0,
+        bytesIn: packetBytes(done.record), bytesOut: 0, serverStatus: 0,
+      });
+    }
   }
 
   private onServerPacket(p: FramedPacket): void {
@@ -1295,4 +1342,11 @@ function isStringType(type: number): boolean {
   return type === MYSQL_TYPE.VARCHAR || type === MYSQL_TYPE.VAR_STRING || type === MYSQL_TYPE.STRING ||
     type === MYSQL_TYPE.TINY_BLOB || type === MYSQL_TYPE.MEDIUM_BLOB || type === MYSQL_TYPE.LONG_BLOB ||
     type === MYSQL_TYPE.BLOB || type === MYSQL_TYPE.GEOMETRY || type === MYSQL_TYPE.BIT;
+}
+
+/** MySQL bytes of a message: each packet's 4-byte header and payload. */
+function packetBytes(r: MySqlRecord): number {
+  let n = 0;
+  for (const p of r.packets) n += 4 + p.length;
+  return n;
 }

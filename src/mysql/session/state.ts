@@ -8,6 +8,7 @@
  * In the command phase each request that expects an answer is queued (pipelining); the head of the queue owns
  * the server's next packets, and `ResponseState` says what its next packet may be.
  */
+import type { Exchange } from '../../model/exchange.js';
 import type { MySqlRecord } from '../../model/record.js';
 import type { ColumnTextDecoder } from '../messages/resultset.js';
 import type { ColumnDefinition, ResultSet, StmtPrepareOk } from '../messages/types.js';
@@ -38,8 +39,11 @@ export interface PendingRequest {
   responseSeq: number;
   /** COM_STMT_EXECUTE / FETCH: the statement, whose columns decode binary rows. */
   stmtId?: number | undefined;
-  /** The request's own record, held back until its response starts so that it can carry mysql.response_in. */
+  /** The request's own record (kept for the exchange); `held` while it waits to carry mysql.response_in. */
   record?: MySqlRecord | undefined;
+  held?: boolean;
+  /** The response so far (for the exchange emitted when it completes). */
+  exchange?: Exchange;
   schema: string | undefined;
   user: string | undefined;
   /** A text result set under construction. */
