@@ -43,6 +43,7 @@ import { StatementRegistry, sqlWithValues } from './statements.js';
 import type { AuthDataKind, ColumnDefinition, Command, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { exactPacketChain, looksCompressed, looksLikeGreeting, plausibleRequestStart, plausibleResponseStart } from './plausible.js';
 import { MessageBuilder, type Decode } from './message-builder.js';
+import { addResponse, newExchange } from './exchange.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
 
 export interface SessionOptions {
@@ -468,56 +469,20 @@ export class MySqlSession {
           head.held = false;
           this.sink.emit(req);
         }
-        this.addToExchange(head, req, r);
+        if (this.sink.exchange) addResponse((head.exchange ??= newExchange(this.conn, req)), r);
       }
     }
     this.sink.emit(r);
-  }
-
-  /** A response message adds to its request's exchange: times, rows, affected rows, bytes, errors. */
-  private addToExchange(head: PendingRequest, req: MySqlRecord, r: MySqlRecord): void {
-    if (!this.sink.exchange) return;
-    const x = (head.exchange ??= {
-      conn: this.conn, request: req, responses: 0, firstResponseTs: undefined, firstResponseFrame: undefined,
-      endTs: undefined, endFrame: undefined, status: 'ok', error: undefined, rows: 0, affectedRows: 0,
-      bytesIn: packetBytes(req), bytesOut: 0, serverStatus: 0,
-    });
-    x.responses++;
-    x.firstResponseTs ??= r.lastTs;
-    x.firstResponseFrame ??= r.frameNo;
-    x.endTs = r.lastTs;
-    x.endFrame = r.lastFrameNo;
-    x.bytesOut += packetBytes(r);
-    const e = r.event;
-    if (e.kind === 'err') {
-      x.status = 'error';
-      x.error = e;
-    } else if (e.kind === 'resultset') {
-      x.rows += e.rowCount;
-      x.serverStatus = e.status;
-      if (e.error) {
-        x.status = 'error';
-        x.error = e.error;
-      }
-    } else if (e.kind === 'ok') {
-      x.affectedRows = typeof e.affectedRows === 'bigint' || typeof x.affectedRows === 'bigint'
-        ? BigInt(x.affectedRows) + BigInt(e.affectedRows) : x.affectedRows + e.affectedRows;
-      x.serverStatus = e.status;
-    }
   }
 
   /** Forget the oldest `n` pending requests: their exchanges are complete (or got no answer); held records go out. */
   private dropPending(n: number): void {
     for (const done of this.pending.splice(0, n)) {
       if (done.record && done.held) this.sink.emit(done.record);
-      if (!this.sink.exchange || !done.record) continue;
-      this.sink.exchange(done.exchange ?? {
-        conn: this.conn, request: done.record, responses: 0, firstResponseTs: undefined, firstResponseFrame: undefined,
-        endTs: undefined, endFrame: undefined, status: 'no_response', error: undefined, rows: 0, affectedRows: 0,
-        bytesIn: packetBytes(done.record), bytesOut: 0, serverStatus: 0,
-      });
+      if (this.sink.exchange && done.record) this.sink.exchange(done.exchange ?? newExchange(this.conn, done.record));
     }
   }
+
 
   private onServerPacket(p: FramedPacket): void {
     const first = p.payload.length > 0 ? p.payload[0]! : -1;
@@ -1342,11 +1307,4 @@ function isStringType(type: number): boolean {
   return type === MYSQL_TYPE.VARCHAR || type === MYSQL_TYPE.VAR_STRING || type === MYSQL_TYPE.STRING ||
     type === MYSQL_TYPE.TINY_BLOB || type === MYSQL_TYPE.MEDIUM_BLOB || type === MYSQL_TYPE.LONG_BLOB ||
     type === MYSQL_TYPE.BLOB || type === MYSQL_TYPE.GEOMETRY || type === MYSQL_TYPE.BIT;
-}
-
-/** MySQL bytes of a message: each packet's 4-byte header and payload. */
-function packetBytes(r: MySqlRecord): number {
-  let n = 0;
-  for (const p of r.packets) n += 4 + p.length;
-  return n;
 }
