@@ -4,6 +4,7 @@
  * (The real-capture check is prepared-real.test.ts.)
  */
 import fc from 'fast-check';
+import { checkBounds, find, walk } from '../../support/tree.js';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../src/core/issues.js';
 import type { FieldNode } from '../../../src/model/field.js';
@@ -15,36 +16,8 @@ import type { BinaryValue, ColumnDefinition } from '../../../src/mysql/messages/
 import { cat, int2, int4, int8, lenencStr } from '../../builders/mysql.js';
 import { F } from '../../../src/mysql/fields.js';
 
-function walk(nodes: FieldNode[], f: (n: FieldNode) => void): void {
-  for (const n of nodes) {
-    f(n);
-    if (n.children) walk(n.children, f);
-  }
-}
 
-/** Every node read from bytes lies inside the payload and inside its parent. */
-function checkBounds(nodes: FieldNode[], len: number, parent?: FieldNode): void {
-  for (const n of nodes) {
-    if (n.packet >= 0) {
-      expect(n.offset + n.length, n.field.name).toBeLessThanOrEqual(len);
-      expect(n.offset).toBeGreaterThanOrEqual(0);
-      if (parent && parent.packet >= 0) {
-        expect(n.offset).toBeGreaterThanOrEqual(parent.offset);
-        expect(n.offset + n.length).toBeLessThanOrEqual(parent.offset + parent.length);
-      }
-    }
-    if (n.children) checkBounds(n.children, len, n);
-  }
-}
 
-function find(nodes: FieldNode[], name: string): FieldNode {
-  let hit: FieldNode | undefined;
-  walk(nodes, (n) => {
-    if (!hit && n.field.name === name) hit = n;
-  });
-  if (!hit) throw new Error(`no ${name} node`);
-  return hit;
-}
 
 /** Decode one value behind a 3-byte prefix (so offsets are not 0), with and without a tree. */
 function value(bytes: Uint8Array, type: number, unsigned = false, charset?: number): { v: BinaryValue; tree: FieldNode[] } {

@@ -2,6 +2,7 @@
  * Message decoders on SYNTHETIC payloads (test/builders/mysql.ts). Each decoder runs with a TreeBuilder and without
  * one: the typed event must be the same, and tree nodes must point at the bytes they describe.
  */
+import { checkBounds, find, walk } from '../../support/tree.js';
 import { describe, expect, it } from 'vitest';
 import { PayloadReader } from '../../../src/mysql/codec/payload-reader.js';
 import { DecodeError } from '../../../src/core/issues.js';
@@ -32,36 +33,8 @@ function both<T>(payload: Uint8Array, decode: Decode<T>, o: { consumeAll?: boole
   return { ev, tree: t.roots, r };
 }
 
-function walk(nodes: FieldNode[], f: (n: FieldNode) => void): void {
-  for (const n of nodes) {
-    f(n);
-    if (n.children) walk(n.children, f);
-  }
-}
 
-/** Every node read from bytes lies inside the payload; children lie inside their parent. */
-function checkBounds(nodes: FieldNode[], len: number, parent?: FieldNode): void {
-  for (const n of nodes) {
-    if (n.packet >= 0) {
-      expect(n.offset, n.field.name).toBeGreaterThanOrEqual(0);
-      expect(n.offset + n.length, n.field.name).toBeLessThanOrEqual(len);
-      if (parent && parent.packet >= 0) {
-        expect(n.offset, `${n.field.name} in ${parent.field.name}`).toBeGreaterThanOrEqual(parent.offset);
-        expect(n.offset + n.length, `${n.field.name} in ${parent.field.name}`).toBeLessThanOrEqual(parent.offset + parent.length);
-      }
-    }
-    if (n.children) checkBounds(n.children, len, n);
-  }
-}
 
-function find(nodes: FieldNode[], name: string): FieldNode {
-  let hit: FieldNode | undefined;
-  walk(nodes, (n) => {
-    if (!hit && n.field.name === name) hit = n;
-  });
-  if (!hit) throw new Error(`no ${name} node`);
-  return hit;
-}
 
 function findAll(nodes: FieldNode[], name: string): FieldNode[] {
   const out: FieldNode[] = [];

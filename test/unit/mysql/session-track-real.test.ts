@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tcpPayloads } from '../../support/pcap-payloads.js';
 import { describe, expect, it } from 'vitest';
 import { PayloadReader } from '../../../src/mysql/codec/payload-reader.js';
 import { applySessionChanges, decodeSessionState } from '../../../src/mysql/messages/session-track.js';
@@ -15,26 +16,6 @@ import { tsharkAvailable } from '../../support/tshark.js';
 
 const PCAP = 'test/fixtures/session-track.pcap';
 
-/** TCP payload of each frame of a classic little-endian Ethernet/IPv4 pcap. */
-function tcpPayloads(path: string): Map<number, Uint8Array> {
-  const f = new Uint8Array(readFileSync(path));
-  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  const out = new Map<number, Uint8Array>();
-  let off = 24;
-  let no = 0;
-  while (off + 16 <= f.length) {
-    const capLen = dv.getUint32(off + 8, true);
-    const d = f.subarray(off + 16, off + 16 + capLen);
-    off += 16 + capLen;
-    no++;
-    if (d[12] !== 0x08 || d[13] !== 0x00 || d[14 + 9] !== 6) continue;
-    const ihl = (d[14]! & 0x0f) * 4;
-    const ipLen = (d[16]! << 8) | d[17]!;
-    const tcp = 14 + ihl;
-    out.set(no, d.subarray(tcp + (d[tcp + 12]! >> 4) * 4, 14 + ipLen));
-  }
-  return out;
-}
 
 /**
  * The session state changes of the OK packet that is the last MySQL packet of a TCP payload (CLIENT_PROTOCOL_41 +

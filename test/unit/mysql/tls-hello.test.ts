@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { tcpPayloads } from '../../support/pcap-payloads.js';
 import { describe, expect, it } from 'vitest';
 import type { FieldNode } from '../../../src/model/field.js';
 import {
@@ -18,29 +19,6 @@ import { tsharkAvailable } from '../../support/tshark.js';
 
 const PCAP = 'test/fixtures/tls.pcap';
 
-/** TCP payload of each frame of a classic little-endian Ethernet/IPv4 pcap (enough for this fixture). */
-function tcpPayloads(path: string): Map<number, Uint8Array> {
-  const f = new Uint8Array(readFileSync(path));
-  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  expect(dv.getUint32(0, true)).toBe(0xa1b2c3d4);
-  expect(dv.getUint32(20, true)).toBe(1); // Ethernet
-  const out = new Map<number, Uint8Array>();
-  let off = 24;
-  let no = 0;
-  while (off + 16 <= f.length) {
-    const capLen = dv.getUint32(off + 8, true);
-    const d = f.subarray(off + 16, off + 16 + capLen);
-    off += 16 + capLen;
-    no++;
-    if (d[12] !== 0x08 || d[13] !== 0x00 || d[14 + 9] !== 6) continue;
-    const ihl = (d[14]! & 0x0f) * 4;
-    const ipLen = (d[16]! << 8) | d[17]!;
-    const tcp = 14 + ihl;
-    const doff = (d[tcp + 12]! >> 4) * 4;
-    out.set(no, d.subarray(tcp + doff, 14 + ipLen));
-  }
-  return out;
-}
 
 interface Rec { type: number; version: number; body: Uint8Array; offset: number }
 function records(payload: Uint8Array): Rec[] {
