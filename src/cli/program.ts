@@ -7,6 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Sink } from '../output/sink.js';
 import { EXIT } from './exit-codes.js';
 import { addConnsCommand } from './conns.js';
+import { addDigestCommand } from './digest.js';
+import { addQueriesCommand } from './queries.js';
 import { runFields } from './fields.js';
 import { compileRecordFilter, DisplayFilterError } from '../filter/index.js';
 import { addPortsCommand } from './ports.js';
@@ -103,6 +105,8 @@ export async function runCli(args: readonly string[], io: CliIO, analyzeFn?: Ana
     code = await runRead(config, io, analyzeFn);
   });
   addConnsCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
+  addQueriesCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
+  addDigestCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
   addPortsCommand(program, io, (c) => (code = c));
   program
     .command('fields')

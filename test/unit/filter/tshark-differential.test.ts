@@ -1,27 +1,35 @@
 /**
- * Display filters, differentially: for each (fixture, filter) of the table below, the frames tshark selects with
- * `tshark -r FILE [-d tcp.port==P,mysql] -Y "mysql and (FILTER)" -T fields -e frame.number` against the frames of
- * the records that `compileRecordFilter(FILTER)` accepts (records from `analyzeFile(FILE, { ports, tree: true })`).
- * tshark runs at test time; without a tshark binary the whole suite is skipped.
+ * Display filters, differentially: for each (fixture, filter) pair of the table below, the set of frames tshark
+ * selects with `tshark -r FILE [-d tcp.port==P,mysql] -Y "mysql and (FILTER)" -T fields -e frame.number` against the
+ * set of frames of the records `compileRecordFilter(FILTER)` accepts (records of `analyzeFile(FILE, { ports,
+ * tree: true })`, ports from fixtures.json). tshark runs at test time (checked with TShark 4.0.17); without a tshark
+ * binary the whole suite is skipped.
  *
- * How frames map (the two tools filter different things: tshark a frame, with the fields of every MySQL PDU it
- * completes; we a message, which may span frames):
- *   - our frames of a record are the frames completing its packets (`packets[i].frameNo`, `partFrames`) and
- *     `frameNo`;
- *   - PASS when (1) every frame tshark selects is a frame of one of our matching records, and (2) every one of our
- *     matching records has at least one of its frames selected by tshark.
- *   For a message in one frame (every request, OK, ERR, greeting, login, and every small result set here) this is
- *   plain equality of the frame sets; for a result set spread over frames it accepts that tshark selects only the
- *   frames holding the matching rows/columns, but still catches a record we match and tshark does not, or the
- *   reverse.
- *   - Filters are chosen so that a match does not depend on two messages sharing a frame (tshark evaluates
- *     `A and B` over all PDUs of the frame, we over one message): no conjunction mixes fields of a result set and
- *     of the OK/ERR/result set the server sent with it in the same frame, and negations are only over fields of a
- *     request (requests are one per frame here).
+ * Running tshark: one start costs ~0.2 s, so instead of one `-Y` run per pair (~1500 pairs, minutes) all filters
+ * of a fixture go into one run, as Lua tap Listeners with the display filter `mysql and (FILTER)` that print the
+ * frame numbers they see: the same dfilter over the same tree as -Y. The suite checks this against the literal -Y
+ * command on a sample of each fixture's filters; MYSHARK_DIFF_LITERAL=1 runs the literal command for every pair.
  *
- * Where the tools disagree for a reason that is not a myshark bug, the pair is excluded in the table with a
- * one-line reason (`skip`); everything else must agree. Text compared by tshark 4.0 is its ASCII-with-U+FFFD form,
- * so filters on non-ASCII text are excluded there.
+ * How frames map (tshark filters frames, with the fields of every MySQL PDU a frame completes; we filter
+ * messages, which may span frames):
+ *   - the frames of one of our records are those completing its packets (`packets[i].frameNo`, `partFrames`) and
+ *     its `frameNo`;
+ *   - a pair PASSES when (1) every frame tshark selects is a frame of one of our matching records and (2) each of
+ *     our matching records has at least one of its frames selected by tshark.
+ *   For a message in one frame this is plain equality of the frame sets; a result set spread over frames may be
+ *   selected by tshark only in the frames holding the matching rows or columns. (In these fixtures every message
+ *   is in one frame, so today the comparison is exact equality.)
+ *   - tshark evaluates `A and B` / `not A` over all PDUs of a frame, we over one message: filters are chosen so that
+ *     the outcome does not hinge on two messages sharing a frame (requests are one per frame here; a conjunction of
+ *     response fields is kept only where both tools agree on every fixture).
+ *
+ * Disagreements, each with a one-line reason in the table:
+ *   - `skip`: the pair is not compared (tshark 4.0 behaves differently on purpose or by its own bug);
+ *   - `ignore`: the listed frames are left out on both sides (e.g. tshark 4.0 misdecodes them), the rest compared;
+ *   - `bug`: a known myshark bug: the pair must still disagree, so the mark is removed when the bug is fixed;
+ *   - `empty`: the filter is meant to select nothing; every other filter must select frames on some fixture (so no
+ *     check passes vacuously).
+ * tshark 4.0 reads MySQL strings as ASCII (bytes >= 0x80 become U+FFFD), so filters on non-ASCII text are skipped.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +64,33 @@ interface Case {
   on?: readonly Fixture[];
   /** Pairs excluded, with the reason. */
   skip?: Partial<Record<Fixture, string>>;
+  /** The filter selects nothing on any of its fixtures (in tshark): a check that must stay empty. */
+  empty?: true;
+  /** Known myshark bugs: the pair must still disagree (a reminder to remove the mark once fixed). */
+  bug?: Partial<Record<Fixture, string>>;
+  /** Frames left out of the comparison of a pair (on both sides), with the reason. */
+  ignore?: Partial<Record<Fixture, Ignore>>;
 }
+interface Ignore {
+  frames: readonly number[];
+  reason: string;
+}
+
+/** tshark 4.0 does not know that COM_STMT_FETCH is answered by binary rows: a row (header byte 0x00) reads as an OK packet. */
+const FETCH_ROWS: Partial<Record<Fixture, Ignore>> = {
+  'commands.pcap': { frames: [72, 74], reason: 'tshark 4.0 decodes binary rows answering COM_STMT_FETCH as OK packets' },
+  'prepared-types.pcap': { frames: [104, 106, 108, 110, 112], reason: 'tshark 4.0 decodes binary rows answering COM_STMT_FETCH as OK packets' },
+};
+
+/** A row whose only value is SQL NULL: tshark shows it as mysql.row.text "NULL", we as mysql.row.null. */
+const NULL_ROW: Ignore = { frames: [177], reason: 'tshark 4.0 shows SQL NULL as mysql.row.text "NULL"' };
+
+const EOF_NO_RESPONSE_CODE = 'EOF packets (0xFE, under 9 bytes) get mysql.eof but no mysql.response_code; Wireshark gives both';
+const OK_FE_NO_EOF = 'the 0xFE OK packet ending a result set (CLIENT_DEPRECATE_EOF) gets mysql.response_code but no mysql.eof; Wireshark gives both';
+/** tshark 4.0 shows an AuthSwitchRequest's status byte 0xFE as mysql.response_code + mysql.eof (ours: mysql.auth_switch_request.status). */
+const AUTH_SWITCH: Ignore = { frames: [31], reason: 'tshark 4.0 dissects the AuthSwitchRequest status byte as an EOF marker' };
+/** COM_STMT_EXECUTE with new_params_bound = 0: tshark 4.0 leaves the parameters undecoded, we show the types bound before as generated fields. */
+const REEXECUTE: Ignore = { frames: [77, 79], reason: 'EXECUTE with new_params_bound = 0: tshark 4.0 does not decode the parameters, we carry the bound types' };
 
 const ALL = FIXTURES;
 const QUERYING: readonly Fixture[] = ['cli-session.pcap', 'mysql2-session.pcap', 'commands.pcap', 'multi-connections.pcap', 'ipv6.pcap', 'port-3307.pcap', 'session-track.pcap'];
@@ -71,7 +105,7 @@ const CASES: Case[] = [
   { filter: 'ip.src == 127.0.0.1' },
   { filter: 'ip.dst == 127.0.0.1 and tcp.dstport == 3306' },
   { filter: 'ip.addr == 127.0.0.0/8' },
-  { filter: 'ip.addr == 10.0.0.0/8' },
+  { filter: 'ip.addr == 10.0.0.0/8', empty: true },
   { filter: 'ip' },
   { filter: 'ipv6.addr == ::1' },
   { filter: 'ipv6.src == ::1 and tcp.srcport == 3306' },
@@ -136,7 +170,7 @@ const CASES: Case[] = [
   { filter: 'mysql.schema == "shop"' },
   { filter: 'mysql.schema' },
   { filter: 'mysql.version contains "MariaDB"' },
-  { filter: 'mysql.version matches "^1[01]\\\\."' },
+  { filter: 'mysql.version matches "^5\\\\.5\\\\.5-1[01]\\\\."' },
   { filter: 'mysql.thread_id > 0' },
   { filter: 'mysql.thread_id >= 10 and mysql.thread_id < 40' },
   { filter: 'mysql.caps.cd == 1' },
@@ -145,7 +179,7 @@ const CASES: Case[] = [
   { filter: 'mysql.caps.deprecate_eof == 1' },
   { filter: 'mysql.caps.sl' },
   { filter: 'mysql.caps.client & 0x0200' },
-  { filter: 'mysql.caps.server & 0x0800 and not mysql.caps.cp == 1' },
+  { filter: 'mysql.caps.server & 0x0008 and not mysql.caps.sl == 1' },
   { filter: 'mysql.extcaps.client & 0x0001' },
   // errors
   { filter: 'mysql.error_code' },
@@ -157,9 +191,9 @@ const CASES: Case[] = [
   { filter: 'mysql.sqlstate[0:2] == "42"' },
   { filter: 'mysql.error.message contains "denied"' },
   // OK, result sets
-  { filter: 'mysql.affected_rows == 1' },
-  { filter: 'mysql.affected_rows > 1' },
-  { filter: 'mysql.affected_rows' },
+  { filter: 'mysql.affected_rows == 1', ignore: FETCH_ROWS },
+  { filter: 'mysql.affected_rows > 1', ignore: FETCH_ROWS },
+  { filter: 'mysql.affected_rows', ignore: FETCH_ROWS },
   { filter: 'mysql.num_fields == 4' },
   { filter: 'mysql.num_fields > 3' },
   { filter: 'mysql.num_fields' },
@@ -167,20 +201,125 @@ const CASES: Case[] = [
   { filter: 'mysql.field.name contains "city"' },
   { filter: 'mysql.field.name == "name" and mysql.field.name == "city"' },
   { filter: 'count(mysql.field.name) == 2' },
-  { filter: 'mysql.row.text' },
+  { filter: 'mysql.row.text', ignore: { 'commands.pcap': NULL_ROW } },
   { filter: 'mysql.row.text contains "a"' },
   { filter: 'mysql.row.text == "1"' },
   // status flags
-  { filter: 'mysql.server_status' },
-  { filter: 'mysql.stat.ac == 1' },
-  { filter: 'mysql.stat.it == 1' },
-  { filter: 'mysql.stat.mr == 1' },
-  { filter: 'mysql.stat.session_state_changed == 1' },
-  { filter: 'mysql.server_status & 0x4000' },
-  { filter: 'mysql.server_status == 0x0022' },
-  { filter: 'mysql.server_status & 0x0020' },
+  { filter: 'mysql.server_status', ignore: FETCH_ROWS },
+  { filter: 'mysql.stat.ac == 1', ignore: FETCH_ROWS },
+  { filter: 'mysql.stat.it == 1', ignore: FETCH_ROWS },
+  { filter: 'mysql.stat.mr == 1', ignore: FETCH_ROWS },
+  { filter: 'mysql.stat.session_state_changed == 1', ignore: FETCH_ROWS },
+  { filter: 'mysql.server_status & 0x4000', ignore: FETCH_ROWS },
+  { filter: 'mysql.server_status == 0x0022', ignore: FETCH_ROWS },
+  { filter: 'mysql.server_status & 0x0020', ignore: FETCH_ROWS },
+  // more response fields
+  { filter: 'mysql.response_code == 0xff' },
+  {
+    filter: 'mysql.response_code == 0xfe',
+    ignore: FETCH_ROWS,
+    bug: Object.fromEntries(
+      (['cli-session.pcap', 'mysql2-session.pcap', 'commands.pcap', 'multi-connections.pcap', 'ipv6.pcap', 'port-3307.pcap', 'prepared-types.pcap'] as const).map((f) => [f, EOF_NO_RESPONSE_CODE]),
+    ),
+  },
+  { filter: 'mysql.response_code == 0x00', ignore: FETCH_ROWS },
+  {
+    filter: 'mysql.eof',
+    ignore: { 'mysql2-session.pcap': AUTH_SWITCH },
+    bug: { 'commands.pcap': OK_FE_NO_EOF, 'prepared-types.pcap': OK_FE_NO_EOF, 'session-track.pcap': OK_FE_NO_EOF },
+  },
+  { filter: 'mysql.insert_id > 0', ignore: FETCH_ROWS },
+  { filter: 'mysql.warnings > 0', ignore: FETCH_ROWS },
+  { filter: 'mysql.message' },
+  { filter: 'mysql.packet_number == 0' },
+  { filter: 'mysql.packet_number == 1 and tcp.srcport == 3306' },
+  { filter: 'mysql.packet_length > 100' },
+  { filter: 'mysql.field.type == 3', ignore: { 'prepared-types.pcap': REEXECUTE } },
+  { filter: 'mysql.field.type in {252, 253, 254}', ignore: { 'prepared-types.pcap': REEXECUTE } },
+  { filter: 'mysql.field.table == "customers"' },
+  { filter: 'mysql.field.db == "shop" and mysql.field.org_name == "city"' },
+  { filter: 'mysql.field.flags & 0x0002' },
+  { filter: 'mysql.field.flags.primary_key == 1' },
+  { filter: 'mysql.field.charsetnr == 63' },
+  { filter: 'mysql.field.name == mysql.field.org_name' },
+  { filter: 'len(mysql.field.name) > 8' },
+  { filter: 'mysql.row.text matches "^[0-9]+$"', ignore: { 'commands.pcap': NULL_ROW } },
+  { filter: 'mysql.row.text == "NULL"', on: ['cli-session.pcap'], skip: { 'cli-session.pcap': 'tshark 4.0 shows SQL NULL as the text "NULL" (we: mysql.row.null)' } },
+  { filter: 'mysql.num_params > 0', on: PREPARED },
+  { filter: 'mysql.stmt_id == 1', on: PREPARED },
+  { filter: 'mysql.num_rows', on: PREPARED },
+  { filter: 'mysql.exec_flags == 1', on: PREPARED },
+  { filter: 'mysql.table_name', on: ['commands.pcap', 'cli-session.pcap'] },
+  { filter: 'mysql.option', on: ['commands.pcap'] },
+  { filter: 'mysql.session_track.sysvar.name == "autocommit"', on: ['session-track.pcap'] },
+  { filter: 'mysql.session_track.schema == "inventory"', on: ['session-track.pcap'] },
+  { filter: 'mysql.session_track.type == 5', on: ['session-track.pcap'] },
+  { filter: 'mysql.session_track.sysvar.value contains "latin1"', on: ['session-track.pcap'] },
+  // more handshake fields
+  { filter: 'mysql.protocol == 10' },
+  { filter: 'mysql.charset == 45', on: ['cli-session.pcap'], skip: { 'cli-session.pcap': 'tshark 4.0 names it mariadb.charset (and mariadb.server_language)' } },
+  { filter: 'mysql.max_packet >= 16777216' },
+  { filter: 'mysql.auth_plugin == "mysql_native_password"' },
+  { filter: 'mysql.client_auth_plugin' },
+  { filter: 'mysql.connattrs.name == "_client_name"' },
+  { filter: 'mysql.connattrs.value contains "mysql2"' },
+  { filter: 'mysql.caps.server == 0xf7fe' },
+  { filter: 'mysql.caps.client > 0xa000' },
+  { filter: 'mysql.user > "am" and mysql.user < "zz"' },
+  { filter: 'mysql.login_request and mysql.caps.cd == 0' },
+  { filter: 'mysql.server_greeting' },
+  // operators, literals, functions
+  { filter: 'mysql.query contains "select"' },
+  { filter: 'mysql.query matches "select"' },
+  { filter: 'mysql.query ~ "^SET "' },
+  { filter: 'mysql.query eq "COMMIT" or mysql.query eq "SET NAMES utf8mb4"' },
+  { filter: 'mysql.thread_id gt 5 && mysql.thread_id le 100' },
+  { filter: 'mysql.command == 0x03' },
+  { filter: 'mysql.command == 03 and tcp.stream == 0' },
+  { filter: 'mysql.query contains "\\x27"' },
+  { filter: 'mysql.query contains "\'"' },
+  { filter: 'mysql.query matches "\\\\d{2,}"' },
+  { filter: 'mysql.query[0] == "S"' },
+  { filter: 'mysql.query[1:2] == "EL"' },
+  { filter: 'lower(mysql.user) == "app" and upper(mysql.schema) == "SHOP"' },
+  { filter: 'len(mysql.version) > 10 and mysql.version[0:6] == "5.5.5-"' },
+  { filter: 'len(mysql.passwd) == 20' },
+  { filter: 'mysql.passwd[0:2] == cb:49' },
+  { filter: 'len(mysql.salt) == 8' },
+  { filter: 'mysql.error_code in {1000..1100, 1146}' },
+  { filter: 'not mysql.error_code in {1146} and mysql.error_code' },
+  { filter: 'mysql.server_status and not mysql.stat.it', ignore: FETCH_ROWS, empty: true },
+  { filter: 'mysql.stat.it == 0 and mysql.stat.ac == 0', ignore: FETCH_ROWS },
+  { filter: 'mysql.field.name != "id"' },
+  { filter: 'mysql.field.name !== "id"' },
+  { filter: 'mysql.field.name ~= "name"' },
+  { filter: 'count(mysql.row.text) > 10', ignore: { 'commands.pcap': NULL_ROW } },
+  { filter: 'count(mysql.field.name) >= 4 and mysql.num_fields >= 4' },
+  { filter: 'ip.src == ip.dst' },
+  { filter: 'ip.src != 127.0.0.2' },
+  { filter: 'ip.addr == 127.0.0.1/32' },
+  { filter: 'ipv6.dst == 0:0:0:0:0:0:0:1' },
+  { filter: 'frame.number >= 10 && frame.number <= 20 && tcp.srcport == 3306' },
+  { filter: 'mysql.query contains "notes" && !(mysql.query matches "^SELECT")' },
+  { filter: 'mysql.field.name == "id" || mysql.field.name == "name"' },
+  { filter: 'mysql.affected_rows == 1 and mysql.insert_id > 0', ignore: FETCH_ROWS },
+  { filter: 'mysql.insert_id == 0', on: ['cli-session.pcap'], skip: { 'cli-session.pcap': 'tshark 4.0 adds no mysql.insert_id item when the id is 0' } },
+  { filter: 'mysql.server_status & 0x0002 and mysql.server_status & 0x0020', ignore: FETCH_ROWS },
+  { filter: 'mysql.row.text > "M" and mysql.row.text < "N"', ignore: { 'mysql2-session.pcap': { frames: [23], reason: NULL_ROW.reason } } },
+  { filter: 'mysql.query[0:3] == 53:45:4c' },
+  { filter: 'mysql.query contains "\\x53\\x45\\x4c"' },
+  {
+    filter: 'mysql.user == app',
+    on: ['cli-session.pcap'],
+    skip: { 'cli-session.pcap': 'tshark 4.0 takes a bare word as a string literal; we ask for double quotes (a compile error)' },
+  },
+  { filter: 'mysql.query == r"SET NAMES latin1"', on: ['session-track.pcap'] },
+  { filter: 'mysql.query matches r"\\d{2,}"' },
+  { filter: 'mysql.num_fields and mysql.affected_rows', ignore: FETCH_ROWS },
+  { filter: 'mysql.stmt_id == 9 and mysql.command == 28', on: PREPARED },
+  { filter: 'tcp.srcport == 3306 and not mysql.num_fields and not mysql.affected_rows and not mysql.error_code', ignore: FETCH_ROWS },
   // logic
-  { filter: 'mysql.error_code or mysql.affected_rows > 0' },
+  { filter: 'mysql.error_code or mysql.affected_rows > 0', ignore: FETCH_ROWS },
   { filter: '!(tcp.srcport == 3306) && !mysql.query' },
   { filter: 'not (mysql.command in {1, 3}) and tcp.dstport == 3306' },
   { filter: '(mysql.query or mysql.user) and not (mysql.query and mysql.user)' },
@@ -272,10 +411,11 @@ async function tsharkFrames(fx: Fixture, filter: string): Promise<number[]> {
 }
 
 /** The disagreements of one pair: [] when the tools agree under the frame rule of the header. */
-async function compare(fx: Fixture, filter: string): Promise<string[]> {
+async function compare(fx: Fixture, filter: string, ignore?: Ignore): Promise<string[]> {
+  const ignored = new Set(ignore?.frames ?? []);
   const pred = compileRecordFilter(filter, new TimeBase());
-  const matched = (await records(fx)).filter(pred);
-  const theirs = new Set(await (LITERAL ? tsharkFramesY(fx, filter) : tsharkFrames(fx, filter)));
+  const matched = (await records(fx)).filter(pred).filter((r) => !ourFrames(r).every((f) => ignored.has(f)));
+  const theirs = new Set((await (LITERAL ? tsharkFramesY(fx, filter) : tsharkFrames(fx, filter))).filter((f) => !ignored.has(f)));
   const covered = new Set(matched.flatMap(ourFrames));
   const out: string[] = [];
   const tsharkOnly = [...theirs].filter((f) => !covered.has(f));
@@ -290,7 +430,9 @@ async function compare(fx: Fixture, filter: string): Promise<string[]> {
 /** MYSHARK_DIFF_LITERAL=1: run the literal `tshark -Y` once per pair instead of the batched Lua taps (slow). */
 const LITERAL = process.env.MYSHARK_DIFF_LITERAL === '1';
 
-const PAIRS = CASES.flatMap((c) => (c.on ?? ALL).map((fx) => ({ filter: c.filter, fx, skip: c.skip?.[fx] })));
+const PAIRS = CASES.flatMap((c) =>
+  (c.on ?? ALL).map((fx) => ({ filter: c.filter, fx, skip: c.skip?.[fx], ignore: c.ignore?.[fx], bug: c.bug?.[fx] })),
+);
 
 describe.skipIf(!tsharkAvailable())('display filters agree with tshark -Y (requires tshark; skipped when absent)', () => {
   beforeAll(() => {
@@ -299,7 +441,21 @@ describe.skipIf(!tsharkAvailable())('display filters agree with tshark -Y (requi
 
   it('has a table of at least 60 filters over the fixtures', () => {
     expect(new Set(CASES.map((c) => c.filter)).size).toBeGreaterThanOrEqual(60);
-    for (const c of CASES) for (const fx of Object.keys(c.skip ?? {})) expect(c.on ?? ALL, `${c.filter}: skip on ${fx}`).toContain(fx);
+    for (const c of CASES) {
+      for (const fx of [...Object.keys(c.skip ?? {}), ...Object.keys(c.ignore ?? {}), ...Object.keys(c.bug ?? {})]) expect(c.on ?? ALL, `${c.filter}: skip/ignore on ${fx}`).toContain(fx);
+    }
+  });
+
+  it('every filter not marked `empty` selects frames (tshark) on at least one of its fixtures', async () => {
+    const vacuous: string[] = [];
+    for (const c of CASES) {
+      const fxs = (c.on ?? ALL).filter((fx) => c.skip?.[fx] === undefined);
+      if (fxs.length === 0) continue;
+      let n = 0;
+      for (const fx of fxs) n += (await tsharkFrames(fx, c.filter)).length;
+      if ((n === 0) !== (c.empty === true)) vacuous.push(`${c.filter}: ${n} frames`);
+    }
+    expect(vacuous).toEqual([]);
   });
 
   describe.concurrent.each(FIXTURES)('%s', (fx) => {
@@ -310,9 +466,21 @@ describe.skipIf(!tsharkAvailable())('display filters agree with tshark -Y (requi
         expect(await tsharkFrames(fx, filter), filter).toEqual(await tsharkFramesY(fx, filter));
       }
     });
-    it.concurrent.each(pairs.filter((p) => p.skip === undefined).map((p) => [p.filter]))('%s', async (filter) => {
-      expect(await compare(fx, filter)).toEqual([]);
-    });
+    const run = pairs.filter((p) => p.skip === undefined && p.bug === undefined);
+    const bugs = pairs.filter((p) => p.skip === undefined && p.bug !== undefined);
+    if (bugs.length) {
+      it.concurrent.each(bugs.map((p) => [p.filter, p.bug, p.ignore]))('%s (known myshark bug: %s)', async (filter, bug, ignore) => {
+        const diffs = await compare(fx, filter as string, ignore as Ignore | undefined);
+        expect(diffs.length, `${fx}: ${filter}: the tools agree now; remove the bug mark (${bug})`).toBeGreaterThan(0);
+      });
+    }
+    it.concurrent.each(run.map((p) => [p.filter, p.ignore ? ` (frames ${p.ignore.frames.join(', ')} left out: ${p.ignore.reason})` : '', p.ignore]))(
+      '%s%s',
+      async (filter, _note, ignore) => {
+        const diffs = await compare(fx, filter as string, ignore as Ignore | undefined);
+        expect(diffs.length, `${fx}: ${filter}: ${diffs.join('; ')}`).toBe(0);
+      },
+    );
     const skipped = pairs.filter((p) => p.skip !== undefined);
     if (skipped.length) it.skip.each(skipped.map((p) => [p.filter, p.skip]))('%s (excluded: %s)', () => {});
   });

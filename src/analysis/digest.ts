@@ -1,0 +1,290 @@
+/**
+ * The statement digest: exchanges grouped (by fingerprint, or by user, schema, client host or connection), each
+ * group with count, total / mean / p50 / p95 / p99 / max latency, rows, errors, first and last seen and an
+ * example (its slowest statement), sorted by total time.
+ *
+ * Classes follow pt-query-digest's naming so that the two can be compared on the same traffic:
+ *   COM_QUERY              fingerprint(sql)                     (analysis/fingerprint.ts)
+ *   COM_STMT_PREPARE       'prepare ' + fingerprint(sql)
+ *   COM_STMT_EXECUTE/BULK  'execute ' + fingerprint(prepared sql)  (an unknown statement: 'execute (unknown statement)')
+ *   other commands         'administrator command: Ping', 'administrator command: Init_db' …
+ * (pt-query-digest also reports COM_QUIT, COM_STMT_CLOSE and logins, which have no response and so no exchange.)
+ *
+ * Latency is the request's last byte → the response's last byte; exchanges without a response count in `count`
+ * and `no_response` but not in the latency figures.
+ *
+ * Memory: per group, at most `maxSamples` latencies (default 10 000) are kept, by reservoir sampling (Vitter's
+ * algorithm R, with a seeded generator so runs are reproducible). Up to that many statements per group the
+ * percentiles are exact; beyond, they are those of a uniform random sample of the group's latencies (count, total,
+ * mean and max stay exact). Percentiles use the nearest-rank method.
+ */
+import type { Timestamp } from '../core/time.js';
+import { tsCompare, tsToSeconds } from '../core/time.js';
+import type { Exchange } from '../model/exchange.js';
+import { COM, commandId } from '../mysql/constants/commands.js';
+import type { Command } from '../mysql/messages/types.js';
+import { fingerprint } from './fingerprint.js';
+import { exchangeSql, msBetween } from './queries.js';
+
+export type GroupBy = 'fingerprint' | 'user' | 'schema' | 'client' | 'connection';
+export const GROUP_BY: readonly GroupBy[] = ['fingerprint', 'user', 'schema', 'client', 'connection'];
+
+export const DEFAULT_MAX_SAMPLES = 10_000;
+
+/** pt-query-digest's name of a command without SQL: `administrator command: ` + `Ping`, `Init_db`, `Stmt_fetch` … */
+export function adminCommandName(code: number): string {
+  const id = commandId(code).slice(4).toLowerCase(); // COM_INIT_DB → init_db
+  return `administrator command: ${id.charAt(0).toUpperCase()}${id.slice(1)}`;
+}
+
+/** The digest class of a request (see the module comment). */
+export function statementClass(c: Command): string {
+  switch (c.command) {
+    case COM.QUERY:
+      return c.query !== undefined ? fingerprint(c.query) : adminCommandName(c.command);
+    case COM.STMT_PREPARE:
+      return c.query !== undefined ? `prepare ${fingerprint(c.query)}` : adminCommandName(c.command);
+    case COM.STMT_EXECUTE:
+    case COM.STMT_BULK_EXECUTE:
+      return c.query !== undefined ? `execute ${fingerprint(c.query)}` : 'execute (unknown statement)';
+    default:
+      return adminCommandName(c.command);
+  }
+}
+
+/** Deterministic 32-bit generator (mulberry32) for the reservoirs. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Nearest-rank percentile of sorted values (p in (0, 1]); undefined when empty. */
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.max(1, Math.ceil(p * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1];
+}
+
+/** Bounded latency store: the first `max` values, then reservoir sampling (algorithm R). */
+export class LatencyReservoir {
+  readonly values: number[] = [];
+  /** Values offered (the sample stands for this many). */
+  seen = 0;
+
+  constructor(
+    readonly max: number,
+    private readonly random: () => number,
+  ) {}
+
+  add(v: number): void {
+    this.seen++;
+    if (this.values.length < this.max) {
+      this.values.push(v);
+      return;
+    }
+    const j = Math.floor(this.random() * this.seen);
+    if (j < this.max) this.values[j] = v;
+  }
+
+  /** True when every value is kept (percentiles are exact). */
+  get exact(): boolean {
+    return this.seen === this.values.length;
+  }
+}
+
+interface Group {
+  key: string;
+  /** For --group-by connection: the client endpoint; otherwise unused. */
+  label: string | null;
+  count: number;
+  timed: number;
+  totalMs: number;
+  maxMs: number;
+  rows: number;
+  affectedRows: bigint;
+  errors: number;
+  noResponse: number;
+  bytesIn: number;
+  bytesOut: number;
+  firstSeen: Timestamp;
+  lastSeen: Timestamp;
+  example: string;
+  exampleMs: number | null;
+  latencies: LatencyReservoir;
+}
+
+/** One class of the digest, as `digest -T json` prints it (the group key under its own name). */
+export interface DigestClass {
+  /** The group's key: the fingerprint, user, schema, client host, or connection index (as a string). */
+  key: string;
+  /** --group-by connection: the client ip:port. */
+  label: string | null;
+  count: number;
+  /** Exchanges with a latency (a response). */
+  timed: number;
+  total_ms: number;
+  mean_ms: number | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  /** Percentiles are over every latency (false: over a reservoir sample of `maxSamples`). */
+  exact: boolean;
+  rows: number;
+  affected_rows: number | string;
+  errors: number;
+  no_response: number;
+  bytes_in: number;
+  bytes_out: number;
+  first_seen: number;
+  last_seen: number;
+  example: string;
+  example_ms: number | null;
+}
+
+export interface DigestOptions {
+  groupBy?: GroupBy;
+  /** Latencies kept per group (default 10 000). */
+  maxSamples?: number;
+  /** Seed of the reservoirs' generator (default 1). */
+  seed?: number;
+}
+
+function round6(v: number): number {
+  return Number(v.toFixed(6));
+}
+
+/** Accumulates exchanges; `result()` gives the classes sorted by total time (then count, then key). */
+export class Digest {
+  readonly groupBy: GroupBy;
+  private readonly maxSamples: number;
+  private readonly random: () => number;
+  private readonly groups = new Map<string, Group>();
+  /** Exchanges added. */
+  total = 0;
+
+  constructor(opts: DigestOptions = {}) {
+    this.groupBy = opts.groupBy ?? 'fingerprint';
+    this.maxSamples = Math.max(1, opts.maxSamples ?? DEFAULT_MAX_SAMPLES);
+    this.random = mulberry32(opts.seed ?? 1);
+  }
+
+  /** The group key of an exchange ('' when unknown: a user or schema not seen, e.g. mid-stream). */
+  keyOf(x: Exchange): { key: string; label: string | null } {
+    const r = x.request;
+    switch (this.groupBy) {
+      case 'fingerprint':
+        return { key: r.event.kind === 'command' ? statementClass(r.event) : r.event.kind, label: null };
+      case 'user':
+        return { key: r.connUser ?? '', label: null };
+      case 'schema':
+        return { key: r.connSchema ?? '', label: null };
+      case 'client':
+        return { key: x.conn.client.ip, label: null };
+      case 'connection':
+        return {
+          key: String(x.conn.index),
+          label: x.conn.ipVersion === 6 ? `[${x.conn.client.ip}]:${x.conn.client.port}` : `${x.conn.client.ip}:${x.conn.client.port}`,
+        };
+    }
+  }
+
+  add(x: Exchange): void {
+    this.total++;
+    const { key, label } = this.keyOf(x);
+    const r = x.request;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = {
+        key, label, count: 0, timed: 0, totalMs: 0, maxMs: 0, rows: 0, affectedRows: 0n, errors: 0, noResponse: 0,
+        bytesIn: 0, bytesOut: 0, firstSeen: r.ts, lastSeen: r.ts, example: '', exampleMs: null,
+        latencies: new LatencyReservoir(this.maxSamples, this.random),
+      };
+      this.groups.set(key, g);
+    }
+    g.count++;
+    g.rows += x.rows;
+    g.affectedRows += BigInt(x.affectedRows);
+    g.bytesIn += x.bytesIn;
+    g.bytesOut += x.bytesOut;
+    if (x.status === 'error') g.errors++;
+    if (x.status === 'no_response') g.noResponse++;
+    if (tsCompare(r.ts, g.firstSeen) < 0) g.firstSeen = r.ts;
+    if (tsCompare(r.ts, g.lastSeen) > 0) g.lastSeen = r.ts;
+    const latency = x.endTs ? Math.max(0, msBetween(r.lastTs, x.endTs)) : undefined;
+    if (latency !== undefined) {
+      g.timed++;
+      g.totalMs += latency;
+      if (latency > g.maxMs) g.maxMs = latency;
+      g.latencies.add(latency);
+    }
+    // Example: the slowest statement (the first one while none has a latency).
+    const first = g.count === 1;
+    if (first || (latency !== undefined && (g.exampleMs === null || latency > g.exampleMs))) {
+      g.example = r.event.kind === 'command' ? exchangeSql(r.event) : '';
+      g.exampleMs = latency ?? null;
+    }
+  }
+
+  /** The classes, slowest total first. */
+  result(): DigestClass[] {
+    const out: DigestClass[] = [];
+    for (const g of this.groups.values()) {
+      const sorted = [...g.latencies.values].sort((a, b) => a - b);
+      const pct = (p: number): number | null => {
+        const v = percentile(sorted, p);
+        return v === undefined ? null : round6(v);
+      };
+      const aff = g.affectedRows;
+      out.push({
+        key: g.key,
+        label: g.label,
+        count: g.count,
+        timed: g.timed,
+        total_ms: round6(g.totalMs),
+        mean_ms: g.timed > 0 ? round6(g.totalMs / g.timed) : null,
+        p50_ms: pct(0.5),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        max_ms: g.timed > 0 ? round6(g.maxMs) : null,
+        exact: g.latencies.exact,
+        rows: g.rows,
+        affected_rows: aff <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(aff) : aff.toString(),
+        errors: g.errors,
+        no_response: g.noResponse,
+        bytes_in: g.bytesIn,
+        bytes_out: g.bytesOut,
+        first_seen: tsToSeconds(g.firstSeen),
+        last_seen: tsToSeconds(g.lastSeen),
+        example: g.example,
+        example_ms: g.exampleMs,
+      });
+    }
+    out.sort((a, b) => b.total_ms - a.total_ms || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+}
+
+/**
+ * The JSON object of a class: the group key under its own name (`fingerprint`, `user`, `schema`, `client`,
+ * `connection` — unknown user/schema → null; a connection also gets `client`), then the figures.
+ */
+export function digestJson(c: DigestClass, groupBy: GroupBy): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (groupBy === 'connection') {
+    o.connection = Number(c.key);
+    o.client = c.label;
+  } else if (groupBy === 'user' || groupBy === 'schema') {
+    o[groupBy] = c.key === '' ? null : c.key;
+  } else {
+    o[groupBy] = c.key;
+  }
+  const { key: _key, label: _label, ...rest } = c;
+  return Object.assign(o, rest);
+}

@@ -1,0 +1,185 @@
+/**
+ * The query log: one row per exchange (a request with its complete response, model/exchange.ts) — start time,
+ * connection, user@schema, command, SQL (for EXECUTE the prepared SQL with its values rendered in), latency and time
+ * to first byte, rows, bytes each way, status and the server status flags worth knowing. Pure functions: the CLI
+ * (cli/queries.ts) feeds exchanges in and writes the formatted lines out.
+ *
+ * Times:
+ *   ts          the request's first frame (MySqlRecord.ts), epoch seconds
+ *   latency_ms  request's last byte → response's last byte (Exchange.endTs); null without a response
+ *   ttfb_ms     request's last byte → end of the first response message (Exchange.firstResponseTs)
+ */
+import type { Timestamp } from '../core/time.js';
+import { tsDiff, tsToSeconds } from '../core/time.js';
+import type { Exchange } from '../model/exchange.js';
+import { commandId } from '../mysql/constants/commands.js';
+import { SERVER } from '../mysql/constants/status.js';
+import type { Command, StmtParam } from '../mysql/messages/types.js';
+import { sqlWithValues } from '../mysql/session/statements.js';
+import { escapeControl, formatEndpoint, oneLine } from '../output/format.js';
+
+/** One line of `myshark queries -T json` (keys and order are the documented contract). */
+export interface QueryRow {
+  ts: number;
+  conn: number;
+  client: string;
+  server: string;
+  thread_id: number | null;
+  user: string | null;
+  schema: string | null;
+  command: string;
+  sql: string;
+  params: (string | null)[] | null;
+  latency_ms: number | null;
+  ttfb_ms: number | null;
+  rows: number;
+  /** A number, or a decimal string when it does not fit a double exactly. */
+  affected_rows: number | string;
+  bytes_in: number;
+  bytes_out: number;
+  status: 'ok' | 'error' | 'no_response';
+  error_code: number | null;
+  error_message: string | null;
+}
+
+/** Server status flags a query log reports, in this order (bit, short name). */
+export const NOTABLE_FLAGS: ReadonlyArray<readonly [number, string]> = [
+  [SERVER.QUERY_NO_INDEX_USED, 'no_index_used'],
+  [SERVER.QUERY_NO_GOOD_INDEX_USED, 'no_good_index_used'],
+  [SERVER.QUERY_WAS_SLOW, 'slow'],
+];
+
+/** The notable flags set in a server status word. */
+export function notableFlags(status: number): string[] {
+  const out: string[] = [];
+  for (const [bit, name] of NOTABLE_FLAGS) if ((status & bit) !== 0) out.push(name);
+  return out;
+}
+
+/** Milliseconds from a to b, rounded to the nanosecond. */
+export function msBetween(a: Timestamp, b: Timestamp): number {
+  return Number((tsDiff(a, b) * 1000).toFixed(6));
+}
+
+/** A parameter's value as text: SQL NULL → null, data sent by SEND_LONG_DATA → `<long data>`. */
+export function paramText(p: StmtParam): string | null {
+  const v = p.value;
+  if (v === null) return null;
+  if (v === 'streamed') return '<long data>';
+  return v.kind === 'null' ? null : v.text;
+}
+
+/** The statement's SQL: COM_QUERY / PREPARE text, EXECUTE's prepared SQL with its values; '' for other commands. */
+export function exchangeSql(c: Command): string {
+  if (c.query === undefined) return '';
+  const ex = c.execute;
+  if (ex && ex.params.length > 0) return sqlWithValues(c.query, ex.params.map((p) => p.value));
+  return c.query;
+}
+
+/** The query log row of one exchange. */
+export function queryRow(x: Exchange): QueryRow {
+  const r = x.request;
+  const c: Command | undefined = r.event.kind === 'command' ? r.event : undefined;
+  const affected = x.affectedRows;
+  return {
+    ts: tsToSeconds(r.ts),
+    conn: x.conn.index,
+    client: formatEndpoint(x.conn.client, x.conn.ipVersion),
+    server: formatEndpoint(x.conn.server, x.conn.ipVersion),
+    thread_id: r.connThreadId ?? null,
+    user: r.connUser ?? null,
+    schema: r.connSchema ?? null,
+    command: c ? commandId(c.command) : r.event.kind,
+    sql: c ? exchangeSql(c) : '',
+    params: c?.execute ? c.execute.params.map(paramText) : null,
+    latency_ms: x.endTs ? msBetween(r.lastTs, x.endTs) : null,
+    ttfb_ms: x.firstResponseTs ? msBetween(r.lastTs, x.firstResponseTs) : null,
+    rows: x.rows,
+    affected_rows: typeof affected === 'bigint' ? (affected <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(affected) : affected.toString()) : affected,
+    bytes_in: x.bytesIn,
+    bytes_out: x.bytesOut,
+    status: x.status,
+    error_code: x.error?.code ?? null,
+    error_message: x.error?.message ?? null,
+  };
+}
+
+// ---------------------------------------------------------------- JSON
+
+/** One NDJSON line (without the newline). */
+export function queryJson(row: QueryRow): string {
+  return JSON.stringify(row);
+}
+
+// ---------------------------------------------------------------- CSV
+
+/** CSV columns: the JSON keys, then `flags` (notable server status flags, space-separated). */
+export const CSV_COLUMNS = [
+  'ts', 'conn', 'client', 'server', 'thread_id', 'user', 'schema', 'command', 'sql', 'params', 'latency_ms', 'ttfb_ms',
+  'rows', 'affected_rows', 'bytes_in', 'bytes_out', 'status', 'error_code', 'error_message', 'flags',
+] as const;
+
+/** RFC 4180 field: quoted when it holds a comma, a double quote, CR or LF (quotes doubled); null → empty. */
+export function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The CSV header line (CRLF-terminated, as RFC 4180 has it). */
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\r\n`;
+}
+
+/** One CSV record (CRLF-terminated). `params` is a JSON array (its texts may hold commas); ts has 6 decimals. */
+export function queryCsv(row: QueryRow, serverStatus: number): string {
+  const cells: (string | number | null)[] = [
+    row.ts.toFixed(6), row.conn, row.client, row.server, row.thread_id, row.user, row.schema, row.command, row.sql,
+    row.params ? JSON.stringify(row.params) : null, row.latency_ms, row.ttfb_ms, row.rows, row.affected_rows,
+    row.bytes_in, row.bytes_out, row.status, row.error_code, row.error_message, notableFlags(serverStatus).join(' '),
+  ];
+  return `${cells.map(csvField).join(',')}\r\n`;
+}
+
+// ---------------------------------------------------------------- text
+
+/** `2026-11-21 05:22:52.712983` (UTC, microseconds). */
+export function utcTime(ts: Timestamp): string {
+  const d = new Date(ts.sec * 1000).toISOString(); // 2026-11-21T05:22:52.000Z
+  return `${d.slice(0, 10)} ${d.slice(11, 19)}.${String(Math.floor(ts.nsec / 1000)).padStart(6, '0')}`;
+}
+
+function ms(v: number | null): string {
+  return v === null ? '-' : `${v.toFixed(3)}ms`;
+}
+
+const SQL_MAX = 1000;
+
+/**
+ * One text line: time (UTC), #conn client, user@schema, command, latency, ttfb, rows, bytes in/out, status, flags,
+ * then the SQL (control characters escaped, cut at 1000 characters):
+ *
+ *   2026-11-21 05:22:52.712983  #1 127.0.0.1:38150  app@shop  COM_QUERY  27.277ms ttfb 27.277ms  rows=1  in=78 out=159  ok  SELECT …
+ */
+export function queryText(row: QueryRow, x: Exchange): string {
+  const who = `${row.user !== null ? escapeControl(row.user) : '?'}@${row.schema !== null ? escapeControl(row.schema) : '-'}`;
+  const count = row.rows > 0 || row.affected_rows === 0 ? `rows=${row.rows}` : `affected=${row.affected_rows}`;
+  let status: string = row.status;
+  if (row.status === 'error') status = `error ${row.error_code ?? '?'}: ${oneLine(row.error_message ?? '', 200)}`;
+  else if (row.status === 'no_response') status = 'no response';
+  const flags = notableFlags(x.serverStatus);
+  const parts = [
+    utcTime(x.request.ts),
+    `#${row.conn} ${row.client}`,
+    who,
+    row.command,
+    `${ms(row.latency_ms)} ttfb ${ms(row.ttfb_ms)}`,
+    count,
+    `in=${row.bytes_in} out=${row.bytes_out}`,
+    status,
+  ];
+  if (flags.length > 0) parts.push(`[${flags.join(',')}]`);
+  if (row.sql !== '') parts.push(oneLine(row.sql, SQL_MAX));
+  return parts.join('  ');
+}

@@ -1,0 +1,226 @@
+/**
+ * `myshark queries CAPTURE [-Y FILTER] [-T text|json|csv] [-d PORT]`: the query log — one line per exchange (a
+ * request with its complete response, or none): start time, connection, user@schema, command, SQL (EXECUTE: the
+ * prepared SQL with its values), latency, time to first byte, rows, bytes each way, status and notable server
+ * status flags. -Y keeps the exchanges whose request matches the display filter.
+ *
+ * Lines are written as exchanges complete (a streaming log: memory stays flat), so exchanges of different
+ * connections appear in the order their responses ended; within a connection, in order. Sort by `ts` for start order.
+ *
+ * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
+ * 4 damaged capture (rows are still printed).
+ */
+import { Option, type Command } from 'commander';
+import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
+import { CaptureError } from '../api-types.js';
+import { csvHeader, queryCsv, queryJson, queryRow, queryText } from '../analysis/queries.js';
+import type { Exchange } from '../model/exchange.js';
+import type { MySqlRecord } from '../model/record.js';
+import type { Sink } from '../output/sink.js';
+import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import { DEFAULT_PORT, parsePort, UsageError, type AnalyzeFn } from './read.js';
+
+/** Raw options as commander hands them over. */
+export interface RawQueriesOptions {
+  format?: string;
+  decodePort?: string[];
+  autoDetect?: boolean;
+  displayFilter?: string;
+}
+
+export type QueriesFormat = 'text' | 'json' | 'csv';
+
+/** A request-record predicate; a compiled display filter may say it needs the field tree. */
+export type RecordPredicate = ((r: MySqlRecord) => boolean) & { readonly needsTree?: boolean };
+
+export interface QueriesConfig {
+  input: CaptureInput;
+  inputName: string;
+  format: QueriesFormat;
+  ports: number[];
+  autoDetect: boolean;
+  /** -Y compiled: keep exchanges whose request matches. */
+  predicate?: RecordPredicate;
+  filterText?: string;
+}
+
+export interface QueriesIO {
+  stdout: Sink;
+  stderr(s: string): void;
+  /** Backpressure from standard output (see ReadIO). */
+  waitForOutput?(): Promise<void> | undefined;
+}
+
+/** The capture argument, -d ports and --no-auto-detect, shared with `digest`. */
+export function parseCaptureArgs(
+  capture: string | undefined,
+  o: { decodePort?: string[]; autoDetect?: boolean },
+  stdin: NodeJS.ReadableStream,
+): { input: CaptureInput; inputName: string; ports: number[]; autoDetect: boolean } {
+  if (capture === undefined || capture === '') throw new UsageError('no capture given: name a pcap/pcapng file, or - for standard input');
+  const input: CaptureInput = capture === '-' ? { kind: 'stream', stream: stdin, name: 'stdin' } : { kind: 'file', path: capture };
+  const ports = [DEFAULT_PORT];
+  for (const p of o.decodePort ?? []) {
+    const n = parsePort(p);
+    if (!ports.includes(n)) ports.push(n);
+  }
+  return { input, inputName: capture === '-' ? 'stdin' : capture, ports, autoDetect: o.autoDetect !== false };
+}
+
+/** Validates the options; `compileFilter` turns -Y into a predicate (throws its own error for a bad filter). */
+export function parseQueriesOptions(
+  capture: string | undefined,
+  o: RawQueriesOptions,
+  stdin: NodeJS.ReadableStream,
+  compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
+): QueriesConfig {
+  const format = o.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'csv') {
+    throw new UsageError(`unknown output format '${format}' (use -T text, -T json or -T csv)`);
+  }
+  const c: QueriesConfig = { ...parseCaptureArgs(capture, o, stdin), format };
+  if (o.displayFilter !== undefined) {
+    if (!compileFilter) throw new UsageError('-Y is not available in this build');
+    c.predicate = compileFilter(o.displayFilter);
+    c.filterText = o.displayFilter;
+  }
+  return c;
+}
+
+async function defaultAnalyze(): Promise<AnalyzeFn> {
+  const lib = await import('../index.js');
+  return lib.analyze;
+}
+
+/** What an exchange-consuming command gets back from `runExchanges`. */
+export interface ExchangeRun {
+  /** Undefined when the analysis stopped on a CaptureError (then `code` is set). */
+  totals: Totals | undefined;
+  damaged: boolean;
+  code?: number;
+}
+
+/**
+ * Runs the analysis and hands every exchange whose request passes `predicate` to `onExchange`. A CaptureError
+ * is printed and turned into its exit code.
+ */
+export async function runExchanges(
+  c: { input: CaptureInput; ports: number[]; autoDetect: boolean; predicate?: RecordPredicate },
+  io: QueriesIO,
+  onExchange: (x: Exchange) => void,
+  analyzeFn?: AnalyzeFn,
+): Promise<ExchangeRun> {
+  const analyze = analyzeFn ?? (await defaultAnalyze());
+  let damaged = false;
+  const keep = c.predicate;
+  const options: AnalyzeOptions = {
+    ports: c.ports,
+    autoDetect: c.autoDetect,
+    tree: keep?.needsTree === true,
+    onIssue: (i) => {
+      if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
+    },
+    onExchange: keep ? (x) => { if (keep(x.request)) onExchange(x); } : onExchange,
+  };
+  if (io.waitForOutput) options.waitForOutput = () => io.waitForOutput?.();
+  try {
+    const totals = await analyze(c.input, options, () => {});
+    return { totals, damaged };
+  } catch (e) {
+    if (e instanceof CaptureError) {
+      io.stderr(`myshark: ${e.message}\n`);
+      return { totals: undefined, damaged, code: exitCodeForCaptureError(e.code) };
+    }
+    throw e;
+  }
+}
+
+/** Runs `myshark queries` and returns the exit code. Never throws for input problems. */
+export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: AnalyzeFn): Promise<number> {
+  let n = 0;
+  if (c.format === 'csv') io.stdout.write(csvHeader());
+  const run = await runExchanges(
+    c,
+    io,
+    (x) => {
+      n++;
+      const row = queryRow(x);
+      if (c.format === 'json') io.stdout.write(`${queryJson(row)}\n`);
+      else if (c.format === 'csv') io.stdout.write(queryCsv(row, x.serverStatus));
+      else io.stdout.write(`${queryText(row, x)}\n`);
+    },
+    analyzeFn,
+  );
+  return finish(c, io, run, n, 'exchange');
+}
+
+/** The common ending of `queries` and `digest`: messages on stderr and the exit code. */
+export function finish(
+  c: { inputName: string; predicate?: RecordPredicate; filterText?: string },
+  io: QueriesIO,
+  run: ExchangeRun,
+  kept: number,
+  what: string,
+): number {
+  if (run.code !== undefined || !run.totals) return run.code ?? EXIT.USAGE;
+  const totals = run.totals;
+  const damaged = run.damaged || totals.truncated;
+  if (totals.messages === 0) {
+    io.stderr(`myshark: no MySQL traffic in ${c.inputName} (if a server listens on a port other than 3306, name it with -d PORT)\n`);
+    return exitCodeForTotals(totals, run.damaged);
+  }
+  if (kept === 0 && c.predicate) {
+    io.stderr(`myshark: no ${what} of ${c.inputName} has a request matching the filter ${JSON.stringify(c.filterText ?? '')}\n`);
+    return damaged ? EXIT.DAMAGED : EXIT.FINDINGS;
+  }
+  if (damaged) io.stderr(`myshark: ${c.inputName} is truncated or damaged; everything decodable was decoded\n`);
+  return damaged ? EXIT.DAMAGED : EXIT.OK;
+}
+
+export const QUERIES_EXAMPLES = `
+Examples:
+  # one line per statement: time (UTC), connection, user@schema, command, latency, ttfb, rows, bytes, status, SQL
+  myshark queries capture.pcap
+  # the statements that failed, as NDJSON
+  myshark queries -T json capture.pcap | jq 'select(.status == "error")'
+  # statements slower than 100 ms
+  myshark queries -T json capture.pcap | jq -c 'select(.latency_ms > 100) | {ts, client, latency_ms, sql}'
+  # for a spreadsheet (RFC 4180 CSV with a header row)
+  myshark queries -T csv capture.pcap > queries.csv
+  # only what one client port sent
+  myshark queries -Y 'tcp.port == 40622' capture.pcap
+
+Latency: request's last byte → response's last byte; ttfb: → end of the first response message. Lines appear as
+exchanges complete (sort by ts for start order). Flags: no_index_used, no_good_index_used, slow (server status).
+Exit codes: 0 ok; 1 no exchange matches the filter; 2 usage error or unreadable input; 3 no MySQL traffic;
+4 capture truncated or damaged.
+`;
+
+/** Repeatable -d PORT. */
+export function decodePortOption(): Option {
+  return new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server (repeatable; 3306 is always decoded)').argParser(
+    (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+  );
+}
+
+/** Adds `myshark queries` to the program (same contract as addConnsCommand). */
+export function addQueriesCommand(
+  program: Command,
+  io: QueriesIO & { stdin: NodeJS.ReadableStream },
+  setCode: (code: number) => void,
+  compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
+): Command {
+  return program
+    .command('queries')
+    .description('the query log: every statement with its latency, time to first byte, rows, bytes and status')
+    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+    .option('-Y, --display-filter <filter>', 'only exchanges whose request matches this Wireshark-style display filter')
+    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .addOption(decodePortOption())
+    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+    .addHelpText('after', QUERIES_EXAMPLES)
+    .action(async (capture: string | undefined, opts: RawQueriesOptions) => {
+      const config = parseQueriesOptions(capture, opts, io.stdin, compileFilter);
+      setCode(await runQueries(config, io));
+    });
+}
