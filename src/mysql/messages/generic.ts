@@ -25,6 +25,8 @@ export function statusField(r: PayloadReader, t: TreeBuilder | null): number {
 export function decodeOk(r: PayloadReader, t: TreeBuilder | null, caps: number, capsKnown = true): Ok {
   const ok: Ok = { kind: 'ok', header: 0, affectedRows: 0, lastInsertId: 0, status: 0, warnings: 0, info: '' };
   ok.header = tU8(r, t, F.responseCode);
+  // The 0xFE-headed OK that ends a result set (CLIENT_DEPRECATE_EOF) is also an end-of-data marker, as in Wireshark.
+  if (ok.header === 0xfe) t?.add(F.eof, 0xfe, r.pos - 1, 1);
   ok.affectedRows = tLenenc(r, t, F.affectedRows);
   ok.lastInsertId = tLenenc(r, t, F.insertId);
   if (hasCap(caps, CLIENT.PROTOCOL_41)) {
@@ -71,7 +73,9 @@ export function decodeErr(r: PayloadReader, t: TreeBuilder | null): Err {
 }
 
 export function decodeEof(r: PayloadReader, t: TreeBuilder | null, caps: number): Eof {
-  tU8(r, t, F.eof);
+  // Wireshark shows the 0xFE byte both as the response code and as the EOF marker.
+  const code = tU8(r, t, F.responseCode);
+  t?.add(F.eof, code, r.pos - 1, 1);
   let warnings = 0;
   let status = 0;
   if (hasCap(caps, CLIENT.PROTOCOL_41) && r.remaining >= 4) {

@@ -85,8 +85,6 @@ const FETCH_ROWS: Partial<Record<Fixture, Ignore>> = {
 /** A row whose only value is SQL NULL: tshark shows it as mysql.row.text "NULL", we as mysql.row.null. */
 const NULL_ROW: Ignore = { frames: [177], reason: 'tshark 4.0 shows SQL NULL as mysql.row.text "NULL"' };
 
-const EOF_NO_RESPONSE_CODE = 'EOF packets (0xFE, under 9 bytes) get mysql.eof but no mysql.response_code; Wireshark gives both';
-const OK_FE_NO_EOF = 'the 0xFE OK packet ending a result set (CLIENT_DEPRECATE_EOF) gets mysql.response_code but no mysql.eof; Wireshark gives both';
 /** tshark 4.0 shows an AuthSwitchRequest's status byte 0xFE as mysql.response_code + mysql.eof (ours: mysql.auth_switch_request.status). */
 const AUTH_SWITCH: Ignore = { frames: [31], reason: 'tshark 4.0 dissects the AuthSwitchRequest status byte as an EOF marker' };
 /** COM_STMT_EXECUTE with new_params_bound = 0: tshark 4.0 leaves the parameters undecoded, we show the types bound before as generated fields. */
@@ -215,19 +213,10 @@ const CASES: Case[] = [
   { filter: 'mysql.server_status & 0x0020', ignore: FETCH_ROWS },
   // more response fields
   { filter: 'mysql.response_code == 0xff' },
-  {
-    filter: 'mysql.response_code == 0xfe',
-    ignore: FETCH_ROWS,
-    bug: Object.fromEntries(
-      (['cli-session.pcap', 'mysql2-session.pcap', 'commands.pcap', 'multi-connections.pcap', 'ipv6.pcap', 'port-3307.pcap', 'prepared-types.pcap'] as const).map((f) => [f, EOF_NO_RESPONSE_CODE]),
-    ),
-  },
+  // Both were myshark bugs found by this table (EOF without mysql.response_code, 0xFE OK without mysql.eof): fixed.
+  { filter: 'mysql.response_code == 0xfe', ignore: { ...FETCH_ROWS, 'mysql2-session.pcap': AUTH_SWITCH } },
   { filter: 'mysql.response_code == 0x00', ignore: FETCH_ROWS },
-  {
-    filter: 'mysql.eof',
-    ignore: { 'mysql2-session.pcap': AUTH_SWITCH },
-    bug: { 'commands.pcap': OK_FE_NO_EOF, 'prepared-types.pcap': OK_FE_NO_EOF, 'session-track.pcap': OK_FE_NO_EOF },
-  },
+  { filter: 'mysql.eof', ignore: { 'mysql2-session.pcap': AUTH_SWITCH } },
   { filter: 'mysql.insert_id > 0', ignore: FETCH_ROWS },
   { filter: 'mysql.warnings > 0', ignore: FETCH_ROWS },
   { filter: 'mysql.message' },
