@@ -7,6 +7,7 @@
  * Exit codes: 0 ok; 1 the filter matched no connection; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
+import { decodePortOption, defaultAnalyze, parseCaptureArgs } from './common.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput, Totals } from '../api-types.js';
 import { CaptureError } from '../api-types.js';
@@ -17,7 +18,7 @@ import type { MySqlRecord } from '../model/record.js';
 import { escapeControl, formatEndpoint } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
-import { DEFAULT_PORT, parsePort, UsageError, type AnalyzeFn } from './read.js';
+import { UsageError, type AnalyzeFn } from './read.js';
 
 /** Raw options as commander hands them over. */
 export interface RawConnsOptions {
@@ -59,19 +60,9 @@ export function parseConnsOptions(
 ): ConnsConfig {
   const format = o.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown output format '${format}' (use -T text or -T json)`);
-  if (capture === undefined || capture === '') throw new UsageError('no capture given: name a pcap/pcapng file, or - for standard input');
-  const input: CaptureInput = capture === '-' ? { kind: 'stream', stream: stdin, name: 'stdin' } : { kind: 'file', path: capture };
-  const ports = [DEFAULT_PORT];
-  for (const p of o.decodePort ?? []) {
-    const n = parsePort(p);
-    if (!ports.includes(n)) ports.push(n);
-  }
   const c: ConnsConfig = {
-    input,
-    inputName: capture === '-' ? 'stdin' : capture,
+    ...parseCaptureArgs(capture, o, stdin),
     format,
-    ports,
-    autoDetect: o.autoDetect !== false,
     wiresharkFilter: o.wiresharkFilter === true,
   };
   if (o.displayFilter !== undefined) {
@@ -80,11 +71,6 @@ export function parseConnsOptions(
     c.filterText = o.displayFilter;
   }
   return c;
-}
-
-async function defaultAnalyze(): Promise<AnalyzeFn> {
-  const lib = await import('../index.js');
-  return lib.analyze;
 }
 
 /** Runs `myshark conns` and returns the exit code. Never throws for input problems. */
@@ -240,9 +226,7 @@ export function addConnsCommand(
     .option('--wireshark-filter', 'print the Wireshark display filter and tcpdump capture filter for the connections')
     .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(
-      new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server (repeatable; 3306 is always decoded)').argParser(
-        (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
-      ),
+      decodePortOption(),
     )
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
     .addHelpText('after', CONNS_EXAMPLES)

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Sink } from '../output/sink.js';
 import { EXIT } from './exit-codes.js';
 import { addConnsCommand } from './conns.js';
+import { decodePortOption } from './common.js';
 import { addDigestCommand } from './digest.js';
 import { addQueriesCommand } from './queries.js';
 import { runFields } from './fields.js';
@@ -79,11 +80,7 @@ export function buildProgram(io: CliIO, onRead: (capture: string | undefined, op
     .option('-V, --tree', 'show each message as a Wireshark-style tree of fields')
     .option('-x, --hex', 'show the hex and ASCII of each MySQL packet with every field\'s byte range')
     .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(
-      new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server (repeatable; 3306 is always decoded)').argParser(
-        (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
-      ),
-    )
+    .addOption(decodePortOption())
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
     .option('-c, --count <n>', 'stop after n MySQL messages')
     .option('-Y, --display-filter <filter>', 'only messages matching this Wireshark display filter, e.g. \'mysql.query contains "orders"\'')

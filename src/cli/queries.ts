@@ -10,6 +10,7 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
+import { decodePortOption, defaultAnalyze, parseCaptureArgs } from './common.js';
 import { Option, type Command } from 'commander';
 import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
 import { CaptureError } from '../api-types.js';
@@ -18,7 +19,7 @@ import type { Exchange } from '../model/exchange.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { Sink } from '../output/sink.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
-import { DEFAULT_PORT, parsePort, UsageError, type AnalyzeFn } from './read.js';
+import { UsageError, type AnalyzeFn } from './read.js';
 
 /** Raw options as commander hands them over. */
 export interface RawQueriesOptions {
@@ -51,22 +52,6 @@ export interface QueriesIO {
   waitForOutput?(): Promise<void> | undefined;
 }
 
-/** The capture argument, -d ports and --no-auto-detect, shared with `digest`. */
-export function parseCaptureArgs(
-  capture: string | undefined,
-  o: { decodePort?: string[]; autoDetect?: boolean },
-  stdin: NodeJS.ReadableStream,
-): { input: CaptureInput; inputName: string; ports: number[]; autoDetect: boolean } {
-  if (capture === undefined || capture === '') throw new UsageError('no capture given: name a pcap/pcapng file, or - for standard input');
-  const input: CaptureInput = capture === '-' ? { kind: 'stream', stream: stdin, name: 'stdin' } : { kind: 'file', path: capture };
-  const ports = [DEFAULT_PORT];
-  for (const p of o.decodePort ?? []) {
-    const n = parsePort(p);
-    if (!ports.includes(n)) ports.push(n);
-  }
-  return { input, inputName: capture === '-' ? 'stdin' : capture, ports, autoDetect: o.autoDetect !== false };
-}
-
 /** Validates the options; `compileFilter` turns -Y into a predicate (throws its own error for a bad filter). */
 export function parseQueriesOptions(
   capture: string | undefined,
@@ -85,11 +70,6 @@ export function parseQueriesOptions(
     c.filterText = o.displayFilter;
   }
   return c;
-}
-
-async function defaultAnalyze(): Promise<AnalyzeFn> {
-  const lib = await import('../index.js');
-  return lib.analyze;
 }
 
 /** What an exchange-consuming command gets back from `runExchanges`. */
@@ -196,13 +176,6 @@ Exit codes: 0 ok; 1 no exchange matches the filter; 2 usage error or unreadable 
 4 capture truncated or damaged.
 `;
 
-/** Repeatable -d PORT. */
-export function decodePortOption(): Option {
-  return new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server (repeatable; 3306 is always decoded)').argParser(
-    (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
-  );
-}
-
 /** Adds `myshark queries` to the program (same contract as addConnsCommand). */
 export function addQueriesCommand(
   program: Command,
@@ -224,3 +197,5 @@ export function addQueriesCommand(
       setCode(await runQueries(config, io));
     });
 }
+
+export { decodePortOption, parseCaptureArgs } from './common.js';

@@ -11,6 +11,7 @@ import type { Sink } from '../output/sink.js';
 import { TimeBase } from '../output/summary.js';
 import { formatTotals } from '../output/totals.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import { defaultAnalyze, serverPorts } from './common.js';
 import { createRecordExport, describeExport, exportProblem, ExportError } from '../export/pcap-export.js';
 import { compileRecordFilter, DisplayFilterError, type RecordFilter } from '../filter/index.js';
 
@@ -101,11 +102,7 @@ export function parseReadOptions(capture: string | undefined, o: RawReadOptions,
       inputName = capture;
     }
   }
-  const ports = [DEFAULT_PORT];
-  for (const p of o.decodePort ?? []) {
-    const n = parsePort(p);
-    if (!ports.includes(n)) ports.push(n);
-  }
+  const ports = serverPorts(o.decodePort);
   if (o.wholeConnections && o.write === undefined) throw new UsageError('--whole-connections goes with -w FILE');
   if (o.write !== undefined) {
     const problem = exportProblem(input, o.write);
@@ -149,12 +146,6 @@ class StopReading extends Error {
   constructor() {
     super('count reached');
   }
-}
-
-/** Where the analysis comes from; the library's `analyze` unless a test injects one. */
-async function defaultAnalyze(): Promise<AnalyzeFn> {
-  const lib = await import('../index.js');
-  return lib.analyze;
 }
 
 /** Runs `myshark read` and returns the exit code. Never throws for input problems. */
