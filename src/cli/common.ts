@@ -2,10 +2,12 @@
  * What every capture-reading command shares: the capture argument (file or `-`), the `-d PORT` option and its
  * parsing, and the library's analyze (loaded lazily so tests can inject their own).
  */
+import { statSync } from 'node:fs';
 import { Option } from 'commander';
 import type { CaptureInput } from '../api-types.js';
 import type { AnalyzeFn } from './read.js';
 import { DEFAULT_PORT, parsePort, UsageError } from './read.js';
+import { createProgress, type Progress, type ProgressStream } from './progress.js';
 
 /** `-d, --decode-port <port>`, repeatable. */
 export function decodePortOption(): Option {
@@ -27,16 +29,38 @@ export function serverPorts(decodePort: readonly string[] | undefined): number[]
 /** The capture argument, -d ports and --no-auto-detect of a command that reads a capture file or standard input. */
 export function parseCaptureArgs(
   capture: string | undefined,
-  o: { decodePort?: string[]; autoDetect?: boolean },
+  o: { decodePort?: string[]; autoDetect?: boolean; quiet?: boolean },
   stdin: NodeJS.ReadableStream,
-): { input: CaptureInput; inputName: string; ports: number[]; autoDetect: boolean } {
+): { input: CaptureInput; inputName: string; ports: number[]; autoDetect: boolean; quiet: boolean } {
   if (capture === undefined || capture === '') throw new UsageError('no capture given: name a pcap/pcapng file, or - for standard input');
   const input: CaptureInput = capture === '-' ? { kind: 'stream', stream: stdin, name: 'stdin' } : { kind: 'file', path: capture };
-  return { input, inputName: capture === '-' ? 'stdin' : capture, ports: serverPorts(o.decodePort), autoDetect: o.autoDetect !== false };
+  return { input, inputName: capture === '-' ? 'stdin' : capture, ports: serverPorts(o.decodePort), autoDetect: o.autoDetect !== false, quiet: o.quiet === true };
 }
 
 /** The library's analyze, imported when a command runs. */
 export async function defaultAnalyze(): Promise<AnalyzeFn> {
   const lib = await import('../index.js');
   return lib.analyze;
+}
+
+/**
+ * The progress bar for a run over `input` on `stream` (standard error; absent in tests and library use). A file's
+ * size is the total; standard input shows bytes read; live capture and `quiet` draw nothing.
+ */
+export function startProgress(input: CaptureInput, stream: ProgressStream | undefined, quiet: boolean): Progress {
+  if (stream === undefined || quiet || input.kind === 'live') return createProgress(undefined, stream ?? { write: () => true }, { quiet: true });
+  let total: number | undefined;
+  if (input.kind === 'file') {
+    try {
+      total = statSync(input.path).size;
+    } catch {
+      total = undefined; // the read itself reports the problem
+    }
+  }
+  return createProgress(total, stream, {});
+}
+
+/** `-q, --quiet`. */
+export function quietOption(): Option {
+  return new Option('-q, --quiet', 'no progress bar on standard error');
 }

@@ -13,6 +13,7 @@ import { utcTime } from '../analysis/queries.js';
 import type { MySqlRecord } from '../model/record.js';
 import { escapeControl, oneLine } from '../output/format.js';
 import { UsageError, type AnalyzeFn } from './read.js';
+import { quietOption } from './common.js';
 import { decodePortOption, finish, parseCaptureArgs, runExchanges, type QueriesConfig, type QueriesIO } from './queries.js';
 
 export interface RawDigestOptions {
@@ -21,6 +22,7 @@ export interface RawDigestOptions {
   decodePort?: string[];
   autoDetect?: boolean;
   displayFilter?: string;
+  quiet?: boolean;
 }
 
 export interface DigestConfig extends Omit<QueriesConfig, 'format'> {
@@ -149,6 +151,7 @@ export function addDigestCommand(
     .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(decodePortOption())
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+    .addOption(quietOption())
     .addHelpText('after', DIGEST_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawDigestOptions) => {
       const config = parseDigestOptions(capture, opts, io.stdin, compileFilter);

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       },
       stdin: process.stdin,
       waitForOutput: () => drained,
+      progressStream: process.stderr,
     });
   } catch (e) {
     if (isEpipe(e)) process.exit(0);

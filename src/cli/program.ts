@@ -7,7 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Sink } from '../output/sink.js';
 import { EXIT } from './exit-codes.js';
 import { addConnsCommand } from './conns.js';
-import { decodePortOption } from './common.js';
+import { decodePortOption, quietOption } from './common.js';
+import { addFollowCommand } from './follow.js';
+import type { ProgressStream } from './progress.js';
 import { addDigestCommand } from './digest.js';
 import { addQueriesCommand } from './queries.js';
 import { runFields } from './fields.js';
@@ -21,6 +23,8 @@ export interface CliIO {
   stdin: NodeJS.ReadableStream;
   /** Backpressure from standard output (see ReadIO). */
   waitForOutput?(): Promise<void> | undefined;
+  /** Standard error when it may show a progress bar (main.ts passes process.stderr; tests nothing). */
+  progressStream?: ProgressStream;
 }
 
 /** The package version, from package.json two levels up (src/cli or dist/cli). */
@@ -86,6 +90,7 @@ export function buildProgram(io: CliIO, onRead: (capture: string | undefined, op
     .option('-Y, --display-filter <filter>', 'only messages matching this Wireshark display filter, e.g. \'mysql.query contains "orders"\'')
     .option('-w, --write <file>', 'write the frames behind the shown messages to a pcap file Wireshark opens')
     .option('--whole-connections', 'with -w: every frame of each connection that has a shown message')
+    .addOption(quietOption())
     .addHelpText('after', READ_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawReadOptions) => {
       await onRead(capture, opts);
@@ -105,6 +110,7 @@ export async function runCli(args: readonly string[], io: CliIO, analyzeFn?: Ana
   addQueriesCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
   addDigestCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
   addPortsCommand(program, io, (c) => (code = c));
+  addFollowCommand(program, io, (c) => (code = c), analyzeFn);
   program
     .command('fields')
     .description('list every field usable in -Y filters and in -T json (like tshark -G fields)')

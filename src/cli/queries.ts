@@ -10,7 +10,8 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { decodePortOption, defaultAnalyze, parseCaptureArgs } from './common.js';
+import { decodePortOption, defaultAnalyze, parseCaptureArgs, quietOption, startProgress } from './common.js';
+import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
 import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
 import { CaptureError } from '../api-types.js';
@@ -27,6 +28,7 @@ export interface RawQueriesOptions {
   decodePort?: string[];
   autoDetect?: boolean;
   displayFilter?: string;
+  quiet?: boolean;
 }
 
 export type QueriesFormat = 'text' | 'json' | 'csv';
@@ -43,6 +45,8 @@ export interface QueriesConfig {
   /** -Y compiled: keep exchanges whose request matches. */
   predicate?: RecordPredicate;
   filterText?: string;
+  /** -q: no progress bar. */
+  quiet?: boolean;
 }
 
 export interface QueriesIO {
@@ -50,6 +54,8 @@ export interface QueriesIO {
   stderr(s: string): void;
   /** Backpressure from standard output (see ReadIO). */
   waitForOutput?(): Promise<void> | undefined;
+  /** Standard error for the progress bar (absent: no bar). */
+  progressStream?: ProgressStream;
 }
 
 /** Validates the options; `compileFilter` turns -Y into a predicate (throws its own error for a bad filter). */
@@ -85,7 +91,7 @@ export interface ExchangeRun {
  * is printed and turned into its exit code.
  */
 export async function runExchanges(
-  c: { input: CaptureInput; ports: number[]; autoDetect: boolean; predicate?: RecordPredicate },
+  c: { input: CaptureInput; ports: number[]; autoDetect: boolean; predicate?: RecordPredicate; quiet?: boolean },
   io: QueriesIO,
   onExchange: (x: Exchange) => void,
   analyzeFn?: AnalyzeFn,
@@ -93,7 +99,9 @@ export async function runExchanges(
   const analyze = analyzeFn ?? (await defaultAnalyze());
   let damaged = false;
   const keep = c.predicate;
+  const progress = startProgress(c.input, io.progressStream, c.quiet === true);
   const options: AnalyzeOptions = {
+    onProgress: (bytes) => progress.update(bytes),
     ports: c.ports,
     autoDetect: c.autoDetect,
     tree: keep?.needsTree === true,
@@ -105,8 +113,10 @@ export async function runExchanges(
   if (io.waitForOutput) options.waitForOutput = () => io.waitForOutput?.();
   try {
     const totals = await analyze(c.input, options, () => {});
+    progress.stop();
     return { totals, damaged };
   } catch (e) {
+    progress.stop();
     if (e instanceof CaptureError) {
       io.stderr(`myshark: ${e.message}\n`);
       return { totals: undefined, damaged, code: exitCodeForCaptureError(e.code) };
@@ -120,7 +130,8 @@ export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: An
   let n = 0;
   if (c.format === 'csv') io.stdout.write(csvHeader());
   const run = await runExchanges(
-    c,
+    // Lines stream to standard output: no bar when that is the terminal too.
+    { ...c, quiet: c.quiet === true || process.stdout.isTTY === true },
     io,
     (x) => {
       n++;
@@ -191,6 +202,7 @@ export function addQueriesCommand(
     .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
     .addOption(decodePortOption())
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+    .addOption(quietOption())
     .addHelpText('after', QUERIES_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawQueriesOptions) => {
       const config = parseQueriesOptions(capture, opts, io.stdin, compileFilter);

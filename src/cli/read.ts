@@ -11,7 +11,8 @@ import type { Sink } from '../output/sink.js';
 import { TimeBase } from '../output/summary.js';
 import { formatTotals } from '../output/totals.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
-import { defaultAnalyze, serverPorts } from './common.js';
+import { defaultAnalyze, serverPorts, startProgress } from './common.js';
+import type { ProgressStream } from './progress.js';
 import { createRecordExport, describeExport, exportProblem, ExportError } from '../export/pcap-export.js';
 import { compileRecordFilter, DisplayFilterError, type RecordFilter } from '../filter/index.js';
 
@@ -28,6 +29,7 @@ export interface RawReadOptions {
   write?: string;
   wholeConnections?: boolean;
   displayFilter?: string;
+  quiet?: boolean;
 }
 
 export interface ReadConfig {
@@ -47,6 +49,8 @@ export interface ReadConfig {
   /** -w: write the frames behind the shown messages to this pcap. */
   write: string | undefined;
   wholeConnections: boolean;
+  /** -q: no progress bar. */
+  quiet: boolean;
 }
 
 /** A bad command line: one sentence, exit code 2. */
@@ -114,6 +118,7 @@ export function parseReadOptions(capture: string | undefined, o: RawReadOptions,
     write: o.write,
     displayFilter: o.displayFilter,
     wholeConnections: o.wholeConnections === true,
+    quiet: o.quiet === true,
     format,
     tree: o.tree === true,
     hex: o.hex === true,
@@ -137,6 +142,8 @@ export interface ReadIO {
   stderr(s: string): void;
   /** A promise while standard output is full (the reader is slower than us); reading waits for it. */
   waitForOutput?(): Promise<void> | undefined;
+  /** Standard error as a terminal, for the progress bar (absent: no bar). */
+  progressStream?: ProgressStream;
 }
 
 /** Capture-level issues printed to stderr as they come; the rest only count in the totals. */
@@ -177,8 +184,12 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // The bar only while nothing else writes to the terminal: not for pipes and live capture (messages stream as they
+  // come) nor when the messages themselves go to the terminal.
+  const progress = startProgress(c.input, io.progressStream, c.quiet || interactive || process.stdout.isTTY === true);
   const options: AnalyzeOptions = {
     ...analyzeOptions(c),
+    onProgress: (bytes) => progress.update(bytes),
     ...(keep?.needsTree ? { tree: true } : {}),
     signal: abort.signal,
     holdRequests: !interactive,
@@ -189,6 +200,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
       if (issue.kind === 'truncated' || issue.kind === 'malformed') damaged = true;
       captureWarnings++;
       if (captureWarnings <= MAX_CAPTURE_WARNINGS) {
+        progress.stop(); // a warning on the bar's line would be erased by the next redraw
         const where = issue.frame !== undefined ? ` (frame ${issue.frame})` : '';
         io.stderr(`myshark: warning: ${issue.message}${where}\n`);
       } else if (captureWarnings === MAX_CAPTURE_WARNINGS + 1) {
@@ -229,6 +241,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   try {
     totals = await analyze(c.input, options, onRecord);
   } catch (e) {
+    progress.stop();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     reporter.end?.();
@@ -249,6 +262,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
     io.stderr(`myshark: internal error, please report it with this trace:\n${stack}\n`);
     return EXIT.INTERNAL;
   }
+  progress.stop();
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   reporter.end?.();

@@ -112,3 +112,32 @@ describe('myshark read (built executable)', () => {
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('myshark follow and the progress bar (built executable)', () => {
+  const SESSION = join(ROOT, 'test/fixtures/cli-session.pcap');
+
+  it('follow is a command of the program: header, then the conversation in order', () => {
+    const r = run(['follow', SESSION, '0']);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('Connection tcp.stream 0: 127.0.0.1:58712 → 127.0.0.1:3306');
+    expect(r.out).toMatch(/^ +[0-9.]+ +C> Query +show databases$/m);
+    expect(r.err).toBe('');
+  });
+
+  it('follow: an unknown connection is exit 2 with a sentence', () => {
+    const r = run(['follow', SESSION, '9']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('myshark: no MySQL connection 9 in the capture; myshark conns lists them\n');
+  });
+
+  it('-q is accepted by read, queries and digest; with stderr not a terminal no bar is drawn either way', () => {
+    for (const cmd of ['read', 'queries', 'digest']) {
+      for (const extra of [['-q'], []]) {
+        const r = run([cmd, ...extra, SESSION]);
+        expect(r.code, `${cmd} ${extra.join(' ')}`).toBe(0);
+        expect(r.err).not.toMatch(/\r|\x1b\[K/);
+      }
+    }
+  });
+});
