@@ -23,8 +23,8 @@ export interface AnalyzeOptions {
   onIssue?(issue: Issue): void;
   /** Every request with its complete response (or none), once complete: the base of query logs and digests. */
   onExchange?(x: Exchange): void;
-  /** Progress callback: bytes of input consumed so far. */
-  onProgress?(bytesRead: number): void;
+  /** Progress callback after each chunk of input: bytes consumed so far, and the frames decoded before it. */
+  onProgress?(bytesRead: number, frames: number): void;
   /** Called once with the first frame's time (the base of relative times, as Wireshark's frame.time_relative). */
   onFirstFrame?(ts: Timestamp): void;
   /** Aborting stops reading early; what was read so far is still decoded and totalled. */

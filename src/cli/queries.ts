@@ -101,7 +101,7 @@ export async function runExchanges(
   const keep = c.predicate;
   const progress = startProgress(c.input, io.progressStream, c.quiet === true);
   const options: AnalyzeOptions = {
-    onProgress: (bytes) => progress.update(bytes),
+    onProgress: (bytes, frames) => progress.update(bytes, frames),
     ports: c.ports,
     autoDetect: c.autoDetect,
     tree: keep?.needsTree === true,

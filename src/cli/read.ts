@@ -189,7 +189,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
   const progress = startProgress(c.input, io.progressStream, c.quiet || interactive || process.stdout.isTTY === true);
   const options: AnalyzeOptions = {
     ...analyzeOptions(c),
-    onProgress: (bytes) => progress.update(bytes),
+    onProgress: (bytes, frames) => progress.update(bytes, frames),
     ...(keep?.needsTree ? { tree: true } : {}),
     signal: abort.signal,
     holdRequests: !interactive,

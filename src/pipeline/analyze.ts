@@ -13,7 +13,7 @@ export async function analyze(input: CaptureInput, options: AnalyzeOptions, onRe
   const handlers = {
     onFrame: (f: Parameters<Pipeline['frame']>[0]) => p.frame(f),
     onIssue: (i: Parameters<Pipeline['issue']>[0]) => p.issue(i),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onProgress ? { onProgress: (b: number) => options.onProgress?.(b, p.totals.frames) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.waitForOutput ? { waitForOutput: options.waitForOutput } : {}),
   };
