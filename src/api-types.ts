@@ -3,6 +3,7 @@ import type { Limits } from './core/limits.js';
 import type { CaptureFormat } from './capture/types.js';
 import type { Timestamp } from './core/time.js';
 import type { Exchange } from './model/exchange.js';
+import type { TcpConnStats } from './pipeline/tcp-stats.js';
 
 export interface AnalyzeOptions {
   /** TCP ports where a MySQL server listens (default [3306]). */
@@ -23,6 +24,8 @@ export interface AnalyzeOptions {
   onIssue?(issue: Issue): void;
   /** Every request with its complete response (or none), once complete: the base of query logs and digests. */
   onExchange?(x: Exchange): void;
+  /** Each MySQL connection's TCP statistics when it closes (FIN, RST, limits or the end of the capture). */
+  onConnection?(stats: TcpConnStats): void;
   /** Progress callback after each chunk of input: bytes consumed so far, and the frames decoded before it. */
   onProgress?(bytesRead: number, frames: number): void;
   /** Called once with the first frame's time (the base of relative times, as Wireshark's frame.time_relative). */

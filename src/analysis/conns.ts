@@ -9,6 +9,8 @@ import type { Timestamp } from '../core/time.js';
 import { tsCompare } from '../core/time.js';
 import type { ConnInfo, Endpoint } from '../flow/types.js';
 import type { MySqlRecord } from '../model/record.js';
+import { COM } from '../mysql/constants/commands.js';
+import type { TcpConnStats } from '../pipeline/tcp-stats.js';
 
 export interface ConnSummary {
   /** Wireshark's tcp.stream. */
@@ -38,11 +40,16 @@ export interface ConnSummary {
   errors: number;
   /** Messages that matched the predicate (= messages without one). */
   matched: number;
+  /** The client sent COM_QUIT. */
+  quit: boolean;
+  /** TCP-level statistics, when the connection closed or the capture ended (see pipeline/tcp-stats.ts). */
+  tcp?: TcpConnStats;
 }
 
 /** Collects rows from records as they stream by (nothing else is kept). */
 export class ConnSummarizer {
   private readonly rows = new Map<number, ConnSummary>();
+  private readonly tcp = new Map<number, TcpConnStats>();
 
   constructor(private readonly predicate?: (r: MySqlRecord) => boolean) {}
 
@@ -62,6 +69,7 @@ export class ConnSummarizer {
       s.threadId = e.threadId;
     } else if (e.kind === 'command' && r.dir === 'c2s') {
       s.requests++;
+      if (e.command === COM.QUIT) s.quit = true;
     } else if (e.kind === 'err') {
       s.errors++;
     }
@@ -77,9 +85,19 @@ export class ConnSummarizer {
     if (this.predicate === undefined || this.predicate(r)) s.matched++;
   }
 
+  /** The TCP statistics of a connection (analyze's onConnection); kept for connections that carried MySQL. */
+  addTcp(t: TcpConnStats): void {
+    this.tcp.set(t.index, t);
+  }
+
   /** Rows in tcp.stream order; with a predicate, only connections with a matching message. */
   result(): ConnSummary[] {
-    return [...this.rows.values()].filter((s) => s.matched > 0).sort((a, b) => a.index - b.index);
+    const rows = [...this.rows.values()].filter((s) => s.matched > 0).sort((a, b) => a.index - b.index);
+    for (const r of rows) {
+      const t = this.tcp.get(r.index);
+      if (t) r.tcp = t;
+    }
+    return rows;
   }
 
   /** Connections that carried MySQL at all (matching or not). */
@@ -106,6 +124,7 @@ function newRow(c: ConnInfo, r: MySqlRecord): ConnSummary {
     requests: 0,
     errors: 0,
     matched: 0,
+    quit: false,
   };
 }
 

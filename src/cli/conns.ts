@@ -1,6 +1,7 @@
 /**
  * `myshark conns CAPTURE [-Y FILTER] [--wireshark-filter] [-T text|json] [-d PORT]`: one row per TCP connection that
- * carried MySQL (tcp.stream, client, server, server version, thread id, user, schema, frames, times, counts), or
+ * carried MySQL (tcp.stream, client, server, server version, thread id, user, schema, frames, times, counts, and from
+ * TCP: duration, payload bytes each way, retransmissions, lost segments, longest silence, how it ended), or
  * with --wireshark-filter the ready Wireshark display filter and tcpdump capture filter for those connections.
  * With -Y, only the connections with at least one matching message.
  *
@@ -15,6 +16,7 @@ import { bpfFilter, ConnSummarizer, wiresharkFilter, type ConnSummary } from '..
 import type { Timestamp } from '../core/time.js';
 import { tsDiff, tsEpochString } from '../core/time.js';
 import type { MySqlRecord } from '../model/record.js';
+import { describeEnd } from '../pipeline/tcp-stats.js';
 import { escapeControl, formatEndpoint } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
 import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
@@ -87,6 +89,7 @@ export async function runConns(c: ConnsConfig, io: ConnsIO, analyzeFn?: AnalyzeF
         ports: c.ports,
         autoDetect: c.autoDetect,
         onFirstFrame: (ts) => (base ??= ts),
+        onConnection: (t) => sum.addTcp(t),
         onIssue: (i) => {
           if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
         },
@@ -152,16 +155,38 @@ export function connJson(r: ConnSummary, base: Timestamp, withMatched: boolean):
     messages: r.messages,
     requests: r.requests,
     errors: r.errors,
+    quit: r.quit,
   };
+  const t = r.tcp;
+  if (t) {
+    o.started_before_capture = !t.sawSyn;
+    o.ended = describeEnd(t, r.quit);
+    o.end_reason = t.end;
+    o.fin_from = t.firstFin === undefined ? null : t.firstFin === 'c2s' ? 'client' : 'server';
+    o.rst_from = t.firstRst === undefined ? null : t.firstRst === 'c2s' ? 'client' : 'server';
+    o.duration = Number(tsDiff(t.firstTs, t.lastTs).toFixed(6));
+    o.tcp_last_frame = t.lastFrame;
+    o.bytes_c2s = t.bytes.c2s;
+    o.bytes_s2c = t.bytes.s2c;
+    o.retransmissions = { client: t.retransmissions.c2s, server: t.retransmissions.s2c };
+    o.out_of_order = { client: t.outOfOrder.c2s, server: t.outOfOrder.s2c };
+    o.lost_segments = { client: t.lostSegments.c2s, server: t.lostSegments.s2c };
+    o.lost_bytes = { client: t.lostBytes.c2s, server: t.lostBytes.s2c };
+    o.keepalives = { client: t.keepalives.c2s, server: t.keepalives.s2c };
+    o.zero_windows = { client: t.zeroWindows.c2s, server: t.zeroWindows.s2c };
+    o.longest_silence = Number(t.longestSilence.toFixed(6));
+    o.longest_silence_frames = t.silenceFromFrame === undefined ? null : [t.silenceFromFrame, t.silenceToFrame];
+  }
   if (withMatched) o.matched = r.matched;
   return o;
 }
 
 /** The text table: a header line, then one line per connection; columns sized to their content. */
 export function formatConnTable(rows: ConnSummary[], base: Timestamp, withMatched: boolean): string {
-  const head = ['stream', 'client', 'server', 'version', 'thread', 'user', 'schema', 'frames', 'first', 'last', 'msgs', 'reqs', 'errs'];
+  const head = ['stream', 'client', 'server', 'version', 'thread', 'user', 'schema', 'frames', 'first', 'last', 'msgs', 'reqs', 'errs',
+    'dur', 'bytes>', 'bytes<', 'retr', 'lost', 'silence', 'ended'];
   if (withMatched) head.push('match');
-  const right = new Set(['stream', 'thread', 'first', 'last', 'msgs', 'reqs', 'errs', 'match']);
+  const right = new Set(['stream', 'thread', 'first', 'last', 'msgs', 'reqs', 'errs', 'match', 'dur', 'bytes>', 'bytes<', 'retr', 'lost', 'silence']);
   const table = rows.map((r) => {
     const cells = [
       String(r.index),
@@ -177,6 +202,7 @@ export function formatConnTable(rows: ConnSummary[], base: Timestamp, withMatche
       String(r.messages),
       String(r.requests),
       String(r.errors),
+      ...tcpCells(r),
     ];
     if (withMatched) cells.push(String(r.matched));
     return cells;
@@ -190,6 +216,22 @@ export function formatConnTable(rows: ConnSummary[], base: Timestamp, withMatche
   return [line(head), ...table.map(line)].join('\n') + '\n';
 }
 
+/** dur, bytes each way, retransmissions, lost segments, longest silence and how it ended ('-' without TCP stats). */
+function tcpCells(r: ConnSummary): string[] {
+  const t = r.tcp;
+  if (!t) return ['-', '-', '-', '-', '-', '-', '-'];
+  const ended = describeEnd(t, r.quit) + (t.sawSyn ? '' : ', started before capture');
+  return [
+    tsDiff(t.firstTs, t.lastTs).toFixed(3),
+    String(t.bytes.c2s),
+    String(t.bytes.s2c),
+    String(t.retransmissions.c2s + t.retransmissions.s2c),
+    String(t.lostSegments.c2s + t.lostSegments.s2c),
+    t.longestSilence.toFixed(3),
+    ended,
+  ];
+}
+
 /** What the subcommands need from the CLI (a structural subset of program.ts's CliIO). */
 export interface SubcommandIO extends ConnsIO {
   stdin: NodeJS.ReadableStream;
@@ -197,7 +239,9 @@ export interface SubcommandIO extends ConnsIO {
 
 export const CONNS_EXAMPLES = `
 Examples:
-  # every connection that carried MySQL: stream, client, server, version, thread id, user, schema, counts
+  # every connection that carried MySQL: stream, client, server, version, thread id, user, schema, counts,
+  # duration, bytes each way, retransmissions, lost segments, longest silence and how it ended
+  # (QUIT then FIN; FIN without QUIT; RST from which side; open at the end; started before the capture)
   myshark conns capture.pcap
   # the Wireshark display filter and tcpdump capture filter for the connections that sent a query with SOMETHING
   myshark conns capture.pcap -Y 'mysql.query contains "SOMETHING"' --wireshark-filter

@@ -12,12 +12,15 @@ import type { ConnInfo, Dir } from '../flow/types.js';
 import type { MySqlRecord } from '../model/record.js';
 import { MySqlSession } from '../mysql/session/connection.js';
 import { TcpReassembler } from '../reassembly/reassembler.js';
-import type { CloseReason, StreamHandler } from '../reassembly/types.js';
+import type { CloseReason, SegmentKind, StreamHandler } from '../reassembly/types.js';
 import { MySqlDetector } from './detect.js';
+import { countGap, countSegment, newTcpStats, type TcpConnStats } from './tcp-stats.js';
 
 interface ConnEntry {
   session: MySqlSession | undefined;
   detector: MySqlDetector | undefined;
+  /** Only when the caller asked for onConnection. */
+  tcp: TcpConnStats | undefined;
 }
 
 export class Pipeline implements StreamHandler {
@@ -81,7 +84,7 @@ export class Pipeline implements StreamHandler {
   // ------------------------------------------------------------- StreamHandler
 
   onOpen(conn: ConnInfo): void {
-    const entry: ConnEntry = { session: undefined, detector: undefined };
+    const entry: ConnEntry = { session: undefined, detector: undefined, tcp: this.opts.onConnection ? newTcpStats(conn) : undefined };
     if (this.ports.has(conn.server.port)) entry.session = this.newSession(conn);
     else if (this.autoDetect) entry.detector = new MySqlDetector();
     this.conns.set(conn.index, entry);
@@ -112,7 +115,15 @@ export class Pipeline implements StreamHandler {
 
   onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket): void {
     this.totals.lostBytes += length;
-    this.conns.get(conn.index)?.session?.gap(dir, length, pkt);
+    const e = this.conns.get(conn.index);
+    if (e?.tcp) countGap(e.tcp, dir, length);
+    e?.session?.gap(dir, length, pkt);
+  }
+
+  onSegment(conn: ConnInfo, dir: Dir, kind: SegmentKind, pkt: TcpPacket): void {
+    if (this.opts.onConnection === undefined) return;
+    const t = this.conns.get(conn.index)?.tcp;
+    if (t) countSegment(t, dir, kind, pkt);
   }
 
   onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void {
@@ -120,6 +131,11 @@ export class Pipeline implements StreamHandler {
     if (!e) return;
     e.session?.close(reason, pkt);
     this.conns.delete(conn.index);
+    if (e.tcp && e.session) {
+      e.tcp.end = reason;
+      e.tcp.sawSyn = conn.sawSyn;
+      this.opts.onConnection?.(e.tcp);
+    }
   }
 
   private newSession(conn: ConnInfo): MySqlSession {

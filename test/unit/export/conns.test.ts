@@ -123,8 +123,21 @@ describe('runConns', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines.length).toBe(5);
-    expect(lines[0]).toMatch(/^stream\s+client\s+server\s+version\s+thread\s+user\s+schema\s+frames\s+first\s+last\s+msgs\s+reqs\s+errs$/);
-    expect(lines[1]).toMatch(new RegExp(`^\\s*0  127\\.0\\.0\\.1:38148  127\\.0\\.0\\.1:3306  ${VERSION.replace(/[.+]/g, '\\$&')}\\s+17  app\\s+shop\\s+1-\\d+\\s+0\\.000000\\s+0\\.\\d{6}\\s+\\d+\\s+5\\s+0$`));
+    expect(lines[0]).toMatch(/^stream\s+client\s+server\s+version\s+thread\s+user\s+schema\s+frames\s+first\s+last\s+msgs\s+reqs\s+errs\s+dur\s+bytes>\s+bytes<\s+retr\s+lost\s+silence\s+ended$/);
+    expect(lines[1]).toMatch(new RegExp(`^\\s*0  127\\.0\\.0\\.1:38148  127\\.0\\.0\\.1:3306  ${VERSION.replace(/[.+]/g, '\\$&')}\\s+17  app\\s+shop\\s+1-\\d+\\s+0\\.000000\\s+0\\.\\d{6}\\s+\\d+\\s+5\\s+0\\s+0\\.\\d{3}\\s+468\\s+757\\s+0\\s+0\\s+0\\.\\d{3}  QUIT, then FIN from server$`));
+  });
+
+  it('how each connection ended, from the TCP flags of real captures (tls.pcap: the server reset one; midstream.pcap)', async () => {
+    const tls = await run({ path: FIX + 'tls.pcap', format: 'json' });
+    const rows = tls.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // tshark: stream 0 ends with the client's FIN (its QUIT is inside TLS, unseen); in stream 1 the server sends
+    // FIN (frame 44), then RST (frame 46)
+    expect(rows.map((x) => [x.ended, x.fin_from, x.rst_from, x.started_before_capture])).toEqual([
+      ['FIN from client (no QUIT seen)', 'client', null, false],
+      ['FIN from server only, then RST from server (no QUIT seen)', 'server', 'server', false],
+    ]);
+    const mid = await run({ path: FIX + 'midstream.pcap' });
+    expect(mid.out).toMatch(/QUIT, then FIN from server, started before capture$/m);
   });
 
   it('NDJSON rows', async () => {
@@ -138,6 +151,9 @@ describe('runConns', () => {
     ]);
     expect(rows[0]).toMatchObject({ client: '127.0.0.1:38148', server: '127.0.0.1:3306', 'mysql.version': VERSION, requests: 5, errors: 0, first_frame: 1 });
     expect(rows[0]!.first_time_epoch).toMatch(/^\d+\.\d{9}$/);
+    // TCP statistics (tshark-checked in test/unit/pipeline/tcp-stats.test.ts)
+    expect(rows[0]).toMatchObject({ quit: true, ended: 'QUIT, then FIN from server', end_reason: 'fin', fin_from: 'server', rst_from: null,
+      started_before_capture: false, bytes_c2s: 468, bytes_s2c: 757, retransmissions: { client: 0, server: 0 }, lost_segments: { client: 0, server: 0 } });
   });
 
   it('--wireshark-filter with a predicate (what -Y gives): the filter lines for the matching connections', async () => {
