@@ -9,6 +9,7 @@ import { EXIT } from './exit-codes.js';
 import { addConnsCommand } from './conns.js';
 import { decodePortOption, quietOption } from './common.js';
 import { addFollowCommand } from './follow.js';
+import { addDiagnoseCommand } from './diagnose.js';
 import type { ProgressStream } from './progress.js';
 import { addDigestCommand } from './digest.js';
 import { addQueriesCommand } from './queries.js';
@@ -111,6 +112,7 @@ export async function runCli(args: readonly string[], io: CliIO, analyzeFn?: Ana
   addDigestCommand(program, io, (c) => (code = c), (text) => compileRecordFilter(text));
   addPortsCommand(program, io, (c) => (code = c));
   addFollowCommand(program, io, (c) => (code = c), analyzeFn);
+  addDiagnoseCommand(program, io, (c) => (code = c), analyzeFn);
   program
     .command('fields')
     .description('list every field usable in -Y filters and in -T json (like tshark -G fields)')

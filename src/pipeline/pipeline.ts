@@ -116,7 +116,7 @@ export class Pipeline implements StreamHandler {
   onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket): void {
     this.totals.lostBytes += length;
     const e = this.conns.get(conn.index);
-    if (e?.tcp) countGap(e.tcp, dir, length);
+    if (e?.tcp) countGap(e.tcp, dir, length, pkt.frameNo);
     e?.session?.gap(dir, length, pkt);
   }
 

@@ -43,6 +43,11 @@ export interface TcpConnStats {
   firstFrame: number;
   lastTs: Timestamp;
   lastFrame: number;
+  /** The first frame of each kind of trouble (the frames that prove it). */
+  firstRetransFrame: number | undefined;
+  firstGapFrame: number | undefined;
+  firstZeroWindowFrame: number | undefined;
+  firstRstFrame: number | undefined;
   /** The longest time without any segment of this connection, and the frames on either side of it. */
   longestSilence: number;
   silenceFromFrame: number | undefined;
@@ -71,6 +76,10 @@ export function newTcpStats(conn: ConnInfo): TcpConnStats {
     firstFrame: conn.firstFrame,
     lastTs: conn.firstTs,
     lastFrame: conn.firstFrame,
+    firstRetransFrame: undefined,
+    firstGapFrame: undefined,
+    firstZeroWindowFrame: undefined,
+    firstRstFrame: undefined,
     longestSilence: 0,
     silenceFromFrame: undefined,
     silenceToFrame: undefined,
@@ -104,12 +113,16 @@ export function countSegment(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: 
     case 'retransmission':
     case 'partial-retransmission':
       s.retransmissions[dir]++;
+      s.firstRetransFrame ??= pkt.frameNo;
       break;
     case 'keepalive':
       s.keepalives[dir]++;
       break;
     case 'rst':
-      s.firstRst ??= dir;
+      if (s.firstRst === undefined) {
+        s.firstRst = dir;
+        s.firstRstFrame = pkt.frameNo;
+      }
       break;
     default:
       break;
@@ -120,10 +133,15 @@ export function countSegment(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: 
     s.firstFin ??= dir;
   }
   // As Wireshark's tcp.analysis.zero_window: not on SYN, FIN or RST segments.
-  if (pkt.window === 0 && (pkt.flags & (RST | FIN)) === 0 && kind !== 'syn') s.zeroWindows[dir]++;
+  if (pkt.window === 0 && (pkt.flags & (RST | FIN)) === 0 && kind !== 'syn') {
+    s.zeroWindows[dir]++;
+    s.firstZeroWindowFrame ??= pkt.frameNo;
+  }
 }
 
-export function countGap(s: TcpConnStats, dir: Dir, length: number): void {
+/** A hole of `length` bytes, noticed at frame `frameNo` (the segment after it). */
+export function countGap(s: TcpConnStats, dir: Dir, length: number, frameNo: number): void {
+  s.firstGapFrame ??= frameNo;
   s.lostSegments[dir]++;
   s.lostBytes[dir] += length;
 }
