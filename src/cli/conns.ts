@@ -160,6 +160,8 @@ export function connJson(r: ConnSummary, base: Timestamp, withMatched: boolean):
   const t = r.tcp;
   if (t) {
     o.started_before_capture = !t.sawSyn;
+    o.tls = t.tls;
+    o.compressed = t.compressed;
     o.ended = describeEnd(t, r.quit);
     o.end_reason = t.end;
     o.fin_from = t.firstFin === undefined ? null : t.firstFin === 'c2s' ? 'client' : 'server';
@@ -184,7 +186,7 @@ export function connJson(r: ConnSummary, base: Timestamp, withMatched: boolean):
 /** The text table: a header line, then one line per connection; columns sized to their content. */
 export function formatConnTable(rows: ConnSummary[], base: Timestamp, withMatched: boolean): string {
   const head = ['stream', 'client', 'server', 'version', 'thread', 'user', 'schema', 'frames', 'first', 'last', 'msgs', 'reqs', 'errs',
-    'dur', 'bytes>', 'bytes<', 'retr', 'lost', 'silence', 'ended'];
+    'tls/z', 'dur', 'bytes>', 'bytes<', 'retr', 'lost', 'silence', 'ended'];
   if (withMatched) head.push('match');
   const right = new Set(['stream', 'thread', 'first', 'last', 'msgs', 'reqs', 'errs', 'match', 'dur', 'bytes>', 'bytes<', 'retr', 'lost', 'silence']);
   const table = rows.map((r) => {
@@ -216,12 +218,13 @@ export function formatConnTable(rows: ConnSummary[], base: Timestamp, withMatche
   return [line(head), ...table.map(line)].join('\n') + '\n';
 }
 
-/** dur, bytes each way, retransmissions, lost segments, longest silence and how it ended ('-' without TCP stats). */
+/** TLS / compression, dur, bytes each way, retransmissions, lost segments, longest silence and how it ended ('-' without TCP stats). */
 function tcpCells(r: ConnSummary): string[] {
   const t = r.tcp;
-  if (!t) return ['-', '-', '-', '-', '-', '-', '-'];
+  if (!t) return ['-', '-', '-', '-', '-', '-', '-', '-'];
   const ended = describeEnd(t, r.quit) + (t.sawSyn ? '' : ', started before capture');
   return [
+    [t.tls ? 'tls' : '', t.compressed ? 'compressed' : ''].filter((x) => x !== '').join(',') || '-',
     tsDiff(t.firstTs, t.lastTs).toFixed(3),
     String(t.bytes.c2s),
     String(t.bytes.s2c),

@@ -134,6 +134,8 @@ export class Pipeline implements StreamHandler {
     if (e.tcp && e.session) {
       e.tcp.end = reason;
       e.tcp.sawSyn = conn.sawSyn;
+      e.tcp.tls = e.session.facts.tls;
+      e.tcp.compressed = e.session.facts.compressed;
       this.opts.onConnection?.(e.tcp);
     }
   }

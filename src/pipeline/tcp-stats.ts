@@ -48,6 +48,9 @@ export interface TcpConnStats {
   firstGapFrame: number | undefined;
   firstZeroWindowFrame: number | undefined;
   firstRstFrame: number | undefined;
+  /** Two facts of the MySQL session, filled in at close: TLS was started (SSLRequest), the compressed protocol in use. */
+  tls: boolean;
+  compressed: boolean;
   /** The longest time without any segment of this connection, and the frames on either side of it. */
   longestSilence: number;
   silenceFromFrame: number | undefined;
@@ -80,6 +83,8 @@ export function newTcpStats(conn: ConnInfo): TcpConnStats {
     firstGapFrame: undefined,
     firstZeroWindowFrame: undefined,
     firstRstFrame: undefined,
+    tls: false,
+    compressed: false,
     longestSilence: 0,
     silenceFromFrame: undefined,
     silenceToFrame: undefined,

@@ -123,8 +123,8 @@ describe('runConns', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines.length).toBe(5);
-    expect(lines[0]).toMatch(/^stream\s+client\s+server\s+version\s+thread\s+user\s+schema\s+frames\s+first\s+last\s+msgs\s+reqs\s+errs\s+dur\s+bytes>\s+bytes<\s+retr\s+lost\s+silence\s+ended$/);
-    expect(lines[1]).toMatch(new RegExp(`^\\s*0  127\\.0\\.0\\.1:38148  127\\.0\\.0\\.1:3306  ${VERSION.replace(/[.+]/g, '\\$&')}\\s+17  app\\s+shop\\s+1-\\d+\\s+0\\.000000\\s+0\\.\\d{6}\\s+\\d+\\s+5\\s+0\\s+0\\.\\d{3}\\s+468\\s+757\\s+0\\s+0\\s+0\\.\\d{3}  QUIT, then FIN from server$`));
+    expect(lines[0]).toMatch(/^stream\s+client\s+server\s+version\s+thread\s+user\s+schema\s+frames\s+first\s+last\s+msgs\s+reqs\s+errs\s+tls\/z\s+dur\s+bytes>\s+bytes<\s+retr\s+lost\s+silence\s+ended$/);
+    expect(lines[1]).toMatch(new RegExp(`^\\s*0  127\\.0\\.0\\.1:38148  127\\.0\\.0\\.1:3306  ${VERSION.replace(/[.+]/g, '\\$&')}\\s+17  app\\s+shop\\s+1-\\d+\\s+0\\.000000\\s+0\\.\\d{6}\\s+\\d+\\s+5\\s+0\\s+-\\s+0\\.\\d{3}\\s+468\\s+757\\s+0\\s+0\\s+0\\.\\d{3}  QUIT, then FIN from server$`));
   });
 
   it('how each connection ended, from the TCP flags of real captures (tls.pcap: the server reset one; midstream.pcap)', async () => {
@@ -136,6 +136,10 @@ describe('runConns', () => {
       ['FIN from client (no QUIT seen)', 'client', null, false],
       ['FIN from server only, then RST from server (no QUIT seen)', 'server', 'server', false],
     ]);
+    // tls.pcap: both connections switch to TLS after an SSLRequest (frames 6 and 29, test/fixtures/README.md)
+    expect(rows.map((x) => [x.tls, x.compressed])).toEqual([[true, false], [true, false]]);
+    const z = await run({ path: FIX + 'compressed.pcap', format: 'json' });
+    expect(z.out.trimEnd().split('\n').map((l) => (JSON.parse(l) as Record<string, unknown>).compressed)).toEqual([true]);
     const mid = await run({ path: FIX + 'midstream.pcap' });
     expect(mid.out).toMatch(/QUIT, then FIN from server, started before capture$/m);
   });

@@ -100,7 +100,7 @@ describe('describeEnd', () => {
     retransmissions: { c2s: 0, s2c: 0 }, outOfOrder: { c2s: 0, s2c: 0 }, lostSegments: { c2s: 0, s2c: 0 }, lostBytes: { c2s: 0, s2c: 0 },
     keepalives: { c2s: 0, s2c: 0 }, zeroWindows: { c2s: 0, s2c: 0 }, bytes: { c2s: 0, s2c: 0 }, segments: { c2s: 0, s2c: 0 },
     firstRetransFrame: undefined, firstGapFrame: undefined, firstZeroWindowFrame: undefined, firstRstFrame: undefined,
-    firstTs: { sec: 0, nsec: 0 }, firstFrame: 1, lastTs: { sec: 0, nsec: 0 }, lastFrame: 1, longestSilence: 0,
+    tls: false, compressed: false, firstTs: { sec: 0, nsec: 0 }, firstFrame: 1, lastTs: { sec: 0, nsec: 0 }, lastFrame: 1, longestSilence: 0,
     silenceFromFrame: undefined, silenceToFrame: undefined,
   });
   it('says who ended the connection and whether QUIT came first', () => {
