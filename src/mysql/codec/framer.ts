@@ -56,6 +56,16 @@ export class PacketFramer {
     return this.hdrHave > 0 || this.parts > 0;
   }
 
+  /**
+   * What a partial packet holds, said when the stream ends: the header bytes while the 4-byte header is incomplete,
+   * else the payload bytes received of the current packet and how many its header announced.
+   */
+  pendingPacket(): { headerBytes: number; received: number; announced: number; seq: number; firstFrame: number } | undefined {
+    if (!this.midPacket) return undefined;
+    if (this.hdrHave < 4) return { headerBytes: this.hdrHave, received: 0, announced: 0, seq: 0, firstFrame: this.firstFrame };
+    return { headerBytes: 4, received: this.partHave, announced: this.partLen, seq: this.hdr[3]!, firstFrame: this.firstFrame };
+  }
+
   /** Forget any partial packet (after a gap, or when the stream switches to TLS/compression). */
   reset(): void {
     this.hdrHave = 0;

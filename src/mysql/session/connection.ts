@@ -303,6 +303,23 @@ export class MySqlSession {
     })) {
       this.finishIncomplete();
     }
+    // Bytes of a packet whose rest never came (a cut capture, or a header that announced more than was sent): not
+    // decodable, but said, so that nothing disappears silently.
+    if (!this.facts.tls && this.compression === 'none') {
+      for (const dir of ['c2s', 's2c'] as const) {
+        const p = this.framers[dir].pendingPacket();
+        if (!p) continue;
+        const what = dir === 'c2s' ? 'client' : 'server';
+        const head = p.headerBytes < 4
+          ? `${p.headerBytes} byte(s) of a MySQL packet header`
+          : `a MySQL packet (sequence id ${p.seq}) holding ${p.received} of the ${p.announced} payload bytes its header announced`;
+        this.streamIssue(dir, {
+          layer: 'mysql', kind: 'truncated', code: 'mysql.incomplete_packet',
+          message: `the connection ended (or the capture stopped) with ${head} from the ${what}, starting in frame ${p.firstFrame}; not decoded`,
+          frame: p.firstFrame,
+        });
+      }
+    }
     // Requests still waiting: no response was captured for them.
     this.dropPending(this.pending.length);
   }

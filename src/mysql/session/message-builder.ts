@@ -182,7 +182,9 @@ export class MessageBuilder {
   streamIssue(issue: Issue): void {
     const ts = this.now();
     const t = this.opts.tree ? new TreeBuilder() : null;
-    const reason = issue.code === 'mysql.resync' ? 'decoding resynchronised' : issue.kind === 'gap' ? 'lost segment' : 'stream problem';
+    const reason = issue.code === 'mysql.resync' ? 'decoding resynchronised'
+      : issue.kind === 'gap' ? 'lost segment'
+        : issue.code === 'mysql.incomplete_packet' ? 'incomplete packet at the end' : 'stream problem';
     this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue]));
   }
 

@@ -45,4 +45,17 @@ describe('fuzz: the pipeline never throws', () => {
       },
     ), { numRuns: 300 });
   });
+
+  it('regression (found by the property above): headers announcing more than was ever sent are reported at the end', () => {
+    // Greeting's length middle byte set to 2 and the login's length low byte to 200: both directions wait for bytes
+    // that never come. Before the fix nothing at all was reported.
+    const chunks = standardConversation().chunks.map((c) => ({ ...c, bytes: new Uint8Array(c.bytes) }));
+    chunks[0]!.bytes[1] = 2;
+    chunks[1]!.bytes[0] = 200;
+    const recs = runChunks(chunks, true);
+    const msgs = recs.flatMap((r) => r.issues.filter((i) => i.code === 'mysql.incomplete_packet').map((i) => i.message));
+    expect(msgs).toHaveLength(2);
+    expect(msgs[0]).toMatch(/^the connection ended \(or the capture stopped\) with a MySQL packet \(sequence id 1\) holding \d+ of the 200 payload bytes its header announced from the client/);
+    expect(msgs[1]).toMatch(/sequence id 0\) holding \d+ of the \d+ payload bytes its header announced from the server/);
+  });
 });
