@@ -4,7 +4,10 @@
  */
 import { statSync } from 'node:fs';
 import { Option } from 'commander';
-import type { CaptureInput } from '../api-types.js';
+import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
+import { CaptureError } from '../api-types.js';
+import type { MySqlRecord } from '../model/record.js';
+import { exitCodeForCaptureError } from './exit-codes.js';
 import type { AnalyzeFn } from './read.js';
 import { DEFAULT_PORT, parsePort, UsageError } from './read.js';
 import { createProgress, type Progress, type ProgressStream } from './progress.js';
@@ -63,4 +66,49 @@ export function startProgress(input: CaptureInput, stream: ProgressStream | unde
 /** `-q, --quiet`. */
 export function quietOption(): Option {
   return new Option('-q, --quiet', 'no progress bar on standard error');
+}
+
+/** One analysis run of a command: the totals and whether the capture file is damaged, or (when it could not be read
+ *  at all) the exit code, the reason already printed. */
+export interface AnalysisRun {
+  totals: Totals | undefined;
+  damaged: boolean;
+  code?: number;
+}
+
+/**
+ * Runs the analysis for a command that reads a capture: ports and auto-detection from the command line, the
+ * progress bar, damaged-file tracking and a CaptureError turned into its sentence on stderr and its exit code.
+ * `options` adds the command's own callbacks (onExchange, onConnection, tree ...).
+ */
+export async function runAnalysis(
+  c: { input: CaptureInput; ports: number[]; autoDetect: boolean; quiet?: boolean },
+  io: { stderr(s: string): void; progressStream?: ProgressStream },
+  options: Omit<AnalyzeOptions, 'ports' | 'autoDetect' | 'onIssue' | 'onProgress'>,
+  onRecord: (r: MySqlRecord) => void,
+  analyzeFn?: AnalyzeFn,
+): Promise<AnalysisRun> {
+  const analyze = analyzeFn ?? (await defaultAnalyze());
+  const progress = startProgress(c.input, io.progressStream, c.quiet === true);
+  let damaged = false;
+  try {
+    const totals = await analyze(c.input, {
+      ...options,
+      ports: c.ports,
+      autoDetect: c.autoDetect,
+      onProgress: (bytes, frames) => progress.update(bytes, frames),
+      onIssue: (i) => {
+        if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
+      },
+    }, onRecord);
+    return { totals, damaged };
+  } catch (e) {
+    if (e instanceof CaptureError) {
+      io.stderr(`myshark: ${e.message}\n`);
+      return { totals: undefined, damaged, code: exitCodeForCaptureError(e.code) };
+    }
+    throw e;
+  } finally {
+    progress.stop();
+  }
 }

@@ -8,10 +8,9 @@
  * Exit codes: 0 ok; 1 the filter matched no connection; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { decodePortOption, defaultAnalyze, parseCaptureArgs } from './common.js';
+import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis } from './common.js';
 import { Option, type Command } from 'commander';
-import type { CaptureInput, Totals } from '../api-types.js';
-import { CaptureError } from '../api-types.js';
+import type { CaptureInput } from '../api-types.js';
 import { bpfFilter, ConnSummarizer, wiresharkFilter, type ConnSummary } from '../analysis/conns.js';
 import type { Timestamp } from '../core/time.js';
 import { tsDiff, tsEpochString } from '../core/time.js';
@@ -19,7 +18,8 @@ import type { MySqlRecord } from '../model/record.js';
 import { describeEnd } from '../pipeline/tcp-stats.js';
 import { escapeControl, formatEndpoint } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
-import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import type { ProgressStream } from './progress.js';
+import { EXIT, exitCodeForTotals } from './exit-codes.js';
 import { UsageError, type AnalyzeFn } from './read.js';
 
 /** Raw options as commander hands them over. */
@@ -29,6 +29,7 @@ export interface RawConnsOptions {
   autoDetect?: boolean;
   wiresharkFilter?: boolean;
   displayFilter?: string;
+  quiet?: boolean;
 }
 
 export interface ConnsConfig {
@@ -43,11 +44,15 @@ export interface ConnsConfig {
   predicate?: (r: MySqlRecord) => boolean;
   /** The -Y text, for messages. */
   filterText?: string;
+  /** -q: no progress bar. */
+  quiet?: boolean;
 }
 
 export interface ConnsIO {
   stdout: Sink;
   stderr(s: string): void;
+  /** Standard error for the progress bar (absent: no bar). */
+  progressStream?: ProgressStream;
 }
 
 /**
@@ -77,32 +82,14 @@ export function parseConnsOptions(
 
 /** Runs `myshark conns` and returns the exit code. Never throws for input problems. */
 export async function runConns(c: ConnsConfig, io: ConnsIO, analyzeFn?: AnalyzeFn): Promise<number> {
-  const analyze = analyzeFn ?? (await defaultAnalyze());
   const sum = new ConnSummarizer(c.predicate);
   let base: Timestamp | undefined;
-  let damaged = false;
-  let totals: Totals;
-  try {
-    totals = await analyze(
-      c.input,
-      {
-        ports: c.ports,
-        autoDetect: c.autoDetect,
-        onFirstFrame: (ts) => (base ??= ts),
-        onConnection: (t) => sum.addTcp(t),
-        onIssue: (i) => {
-          if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
-        },
-      },
-      (r) => sum.add(r),
-    );
-  } catch (e) {
-    if (e instanceof CaptureError) {
-      io.stderr(`myshark: ${e.message}\n`);
-      return exitCodeForCaptureError(e.code);
-    }
-    throw e;
-  }
+  const run = await runAnalysis(c, io, {
+    onFirstFrame: (ts) => (base ??= ts),
+    onConnection: (t) => sum.addTcp(t),
+  }, (r) => sum.add(r), analyzeFn);
+  if (run.code !== undefined || !run.totals) return run.code ?? EXIT.USAGE;
+  const { totals, damaged } = run;
   const rows = sum.result();
   if (totals.messages === 0) {
     io.stderr(`myshark: no MySQL traffic in ${c.inputName} (if a server listens on a port other than 3306, name it with -d PORT)\n`);
@@ -272,9 +259,8 @@ export function addConnsCommand(
     .option('-Y, --display-filter <filter>', 'only connections with a message matching this Wireshark-style display filter')
     .option('--wireshark-filter', 'print the Wireshark display filter and tcpdump capture filter for the connections')
     .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(
-      decodePortOption(),
-    )
+    .addOption(decodePortOption())
+    .addOption(quietOption())
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
     .addHelpText('after', CONNS_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawConnsOptions) => {

@@ -9,12 +9,11 @@
  */
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
-import { CaptureError } from '../api-types.js';
 import { Diagnoser, SEVERITIES, type Finding, type Severity } from '../analysis/diagnose.js';
 import { escapeControl } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
-import { decodePortOption, defaultAnalyze, parseCaptureArgs, quietOption, startProgress } from './common.js';
-import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis } from './common.js';
+import { EXIT, exitCodeForTotals } from './exit-codes.js';
 import type { ProgressStream } from './progress.js';
 import { UsageError, type AnalyzeFn } from './read.js';
 
@@ -73,35 +72,13 @@ export function findingText(f: Finding): string {
 }
 
 export async function runDiagnose(c: DiagnoseConfig, io: DiagnoseIO, analyzeFn?: AnalyzeFn): Promise<number> {
-  const analyze = analyzeFn ?? (await defaultAnalyze());
   const d = new Diagnoser({ slow: c.slow, idle: c.idle });
-  const progress = startProgress(c.input, io.progressStream, c.quiet);
-  let damaged = false;
-  let totals;
-  try {
-    totals = await analyze(
-      c.input,
-      {
-        ports: c.ports,
-        autoDetect: c.autoDetect,
-        onProgress: (b, f) => progress.update(b, f),
-        onIssue: (i) => {
-          if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
-        },
-        onExchange: (x) => d.exchange(x),
-        onConnection: (t) => d.tcp(t),
-      },
-      (r) => d.record(r),
-    );
-  } catch (e) {
-    progress.stop();
-    if (e instanceof CaptureError) {
-      io.stderr(`myshark: ${e.message}\n`);
-      return exitCodeForCaptureError(e.code);
-    }
-    throw e;
-  }
-  progress.stop();
+  const run = await runAnalysis(c, io, {
+    onExchange: (x) => d.exchange(x),
+    onConnection: (t) => d.tcp(t),
+  }, (r) => d.record(r), analyzeFn);
+  if (run.code !== undefined || !run.totals) return run.code ?? EXIT.USAGE;
+  const { totals, damaged } = run;
   if (totals.messages === 0) {
     io.stderr(`myshark: no MySQL traffic in ${c.inputName} (if a server listens on a port other than 3306, name it with -d PORT)\n`);
     return exitCodeForTotals(totals, damaged);

@@ -21,8 +21,7 @@
  * Exit codes: 0 ok; 2 usage, unreadable input, or CONN names no MySQL connection; 4 damaged capture.
  */
 import type { Command } from 'commander';
-import type { CaptureInput, Totals } from '../api-types.js';
-import { CaptureError } from '../api-types.js';
+import type { CaptureInput } from '../api-types.js';
 import { utcTime } from '../analysis/queries.js';
 import { tsDiff, type Timestamp } from '../core/time.js';
 import type { ConnInfo } from '../flow/types.js';
@@ -30,10 +29,11 @@ import type { MySqlRecord } from '../model/record.js';
 import type { MySqlEvent } from '../mysql/messages/types.js';
 import { escapeControl, formatEndpoint, oneLine } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
+import type { ProgressStream } from './progress.js';
 import { describeEvent, issuesSuffix } from '../output/summary.js';
 import { renderTree } from '../output/tree.js';
-import { decodePortOption, defaultAnalyze, parseCaptureArgs } from './common.js';
-import { EXIT, exitCodeForCaptureError } from './exit-codes.js';
+import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis } from './common.js';
+import { EXIT } from './exit-codes.js';
 import { UsageError, type AnalyzeFn } from './read.js';
 
 /** Rows of a result set shown under its line. */
@@ -45,6 +45,7 @@ export type ConnSelector = { kind: 'index'; index: number } | { kind: 'client'; 
 
 export interface RawFollowOptions {
   tree?: boolean;
+  quiet?: boolean;
   decodePort?: string[];
   autoDetect?: boolean;
 }
@@ -56,11 +57,15 @@ export interface FollowConfig {
   autoDetect: boolean;
   conn: ConnSelector;
   tree: boolean;
+  /** -q: no progress bar. */
+  quiet?: boolean;
 }
 
 export interface FollowIO {
   stdout: Sink;
   stderr(s: string): void;
+  /** Standard error for the progress bar (absent: no bar). */
+  progressStream?: ProgressStream;
 }
 
 const CONN_HELP = 'CONN is a tcp.stream index (e.g. 0) or the client ip:port (e.g. 10.0.0.5:51234 or [::1]:51234)';
@@ -211,21 +216,8 @@ class Conversation {
 
 /** Runs `myshark follow` and returns the exit code. Never throws for input problems. */
 export async function runFollow(c: FollowConfig, io: FollowIO, analyzeFn?: AnalyzeFn): Promise<number> {
-  const analyze = analyzeFn ?? (await defaultAnalyze());
   const conv = new Conversation(c.tree);
-  let damaged = false;
-  let totals: Totals;
-  try {
-    totals = await analyze(
-      c.input,
-      {
-        ports: c.ports,
-        autoDetect: c.autoDetect,
-        tree: c.tree,
-        onIssue: (i) => {
-          if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
-        },
-      },
+  const run = await runAnalysis(c, io, { tree: c.tree }, 
       (r) => {
         if (!matchesConn(c.conn, r.conn)) return;
         // A client ip:port reused by a later connection: follow the first one, mention the others.
@@ -234,15 +226,9 @@ export async function runFollow(c: FollowConfig, io: FollowIO, analyzeFn?: Analy
           return;
         }
         conv.add(r);
-      },
-    );
-  } catch (e) {
-    if (e instanceof CaptureError) {
-      io.stderr(`myshark: ${e.message}\n`);
-      return exitCodeForCaptureError(e.code);
-    }
-    throw e;
-  }
+      }, analyzeFn);
+  if (run.code !== undefined || !run.totals) return run.code ?? EXIT.USAGE;
+  const { totals, damaged } = run;
   if (!conv.conn) {
     const what = c.conn.kind === 'index' ? String(c.conn.index) : `from client ${c.conn.text}`;
     const none = totals.messages === 0 ? ` (no MySQL traffic at all in ${c.inputName}; if a server listens on a port other than 3306, name it with -d PORT)` : '';
@@ -289,6 +275,7 @@ export function addFollowCommand(
     .argument('[conn]', 'tcp.stream index, or the client ip:port ([v6addr]:port for IPv6)')
     .option('-V, --tree', 'add the field tree of each message')
     .addOption(decodePortOption())
+    .addOption(quietOption())
     .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
     .addHelpText('after', FOLLOW_EXAMPLES)
     .action(async (capture: string | undefined, conn: string | undefined, opts: RawFollowOptions) => {

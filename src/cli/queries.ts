@@ -10,16 +10,15 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { decodePortOption, defaultAnalyze, parseCaptureArgs, quietOption, startProgress } from './common.js';
+import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis, type AnalysisRun } from './common.js';
 import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
-import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
-import { CaptureError } from '../api-types.js';
+import type { CaptureInput } from '../api-types.js';
 import { csvHeader, queryCsv, queryJson, queryRow, queryText } from '../analysis/queries.js';
 import type { Exchange } from '../model/exchange.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { Sink } from '../output/sink.js';
-import { EXIT, exitCodeForCaptureError, exitCodeForTotals } from './exit-codes.js';
+import { EXIT, exitCodeForTotals } from './exit-codes.js';
 import { UsageError, type AnalyzeFn } from './read.js';
 
 /** Raw options as commander hands them over. */
@@ -79,12 +78,7 @@ export function parseQueriesOptions(
 }
 
 /** What an exchange-consuming command gets back from `runExchanges`. */
-export interface ExchangeRun {
-  /** Undefined when the analysis stopped on a CaptureError (then `code` is set). */
-  totals: Totals | undefined;
-  damaged: boolean;
-  code?: number;
-}
+export type ExchangeRun = AnalysisRun;
 
 /**
  * Runs the analysis and hands every exchange whose request passes `predicate` to `onExchange`. A CaptureError
@@ -96,33 +90,12 @@ export async function runExchanges(
   onExchange: (x: Exchange) => void,
   analyzeFn?: AnalyzeFn,
 ): Promise<ExchangeRun> {
-  const analyze = analyzeFn ?? (await defaultAnalyze());
-  let damaged = false;
   const keep = c.predicate;
-  const progress = startProgress(c.input, io.progressStream, c.quiet === true);
-  const options: AnalyzeOptions = {
-    onProgress: (bytes, frames) => progress.update(bytes, frames),
-    ports: c.ports,
-    autoDetect: c.autoDetect,
+  return runAnalysis(c, io, {
     tree: keep?.needsTree === true,
-    onIssue: (i) => {
-      if (i.layer === 'capture' && (i.kind === 'truncated' || i.kind === 'malformed')) damaged = true;
-    },
     onExchange: keep ? (x) => { if (keep(x.request)) onExchange(x); } : onExchange,
-  };
-  if (io.waitForOutput) options.waitForOutput = () => io.waitForOutput?.();
-  try {
-    const totals = await analyze(c.input, options, () => {});
-    progress.stop();
-    return { totals, damaged };
-  } catch (e) {
-    progress.stop();
-    if (e instanceof CaptureError) {
-      io.stderr(`myshark: ${e.message}\n`);
-      return { totals: undefined, damaged, code: exitCodeForCaptureError(e.code) };
-    }
-    throw e;
-  }
+    ...(io.waitForOutput ? { waitForOutput: () => io.waitForOutput?.() } : {}),
+  }, () => {}, analyzeFn);
 }
 
 /** Runs `myshark queries` and returns the exit code. Never throws for input problems. */
