@@ -3,7 +3,7 @@
  * parsing, and the library's analyze (loaded lazily so tests can inject their own).
  */
 import { statSync } from 'node:fs';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
 import { CaptureError } from '../api-types.js';
 import type { MySqlRecord } from '../model/record.js';
@@ -66,6 +66,14 @@ export function startProgress(input: CaptureInput, stream: ProgressStream | unde
 /** `-q, --quiet`. */
 export function quietOption(): Option {
   return new Option('-q, --quiet', 'no progress bar on standard error');
+}
+
+/** The options every capture-reading analysis command has: -d PORT, --no-auto-detect, -q. */
+export function addCaptureOptions(cmd: Command): Command {
+  return cmd
+    .addOption(decodePortOption())
+    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+    .addOption(quietOption());
 }
 
 /** One analysis run of a command: the totals and whether the capture file is damaged, or (when it could not be read

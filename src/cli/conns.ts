@@ -8,7 +8,7 @@
  * Exit codes: 0 ok; 1 the filter matched no connection; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis } from './common.js';
+import { addCaptureOptions, parseCaptureArgs, runAnalysis } from './common.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
 import { bpfFilter, ConnSummarizer, wiresharkFilter, type ConnSummary } from '../analysis/conns.js';
@@ -252,16 +252,15 @@ export function addConnsCommand(
   setCode: (code: number) => void,
   compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
 ): Command {
-  return program
-    .command('conns')
-    .description('list the TCP connections that carried MySQL, or print Wireshark/tcpdump filters for them')
-    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
-    .option('-Y, --display-filter <filter>', 'only connections with a message matching this Wireshark-style display filter')
-    .option('--wireshark-filter', 'print the Wireshark display filter and tcpdump capture filter for the connections')
-    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(decodePortOption())
-    .addOption(quietOption())
-    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+  return addCaptureOptions(
+    program
+      .command('conns')
+      .description('list the TCP connections that carried MySQL, or print Wireshark/tcpdump filters for them')
+      .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+      .option('-Y, --display-filter <filter>', 'only connections with a message matching this Wireshark-style display filter')
+      .option('--wireshark-filter', 'print the Wireshark display filter and tcpdump capture filter for the connections')
+      .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text')),
+  )
     .addHelpText('after', CONNS_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawConnsOptions) => {
       const config = parseConnsOptions(capture, opts, io.stdin, compileFilter);

@@ -12,7 +12,7 @@ import type { CaptureInput } from '../api-types.js';
 import { Diagnoser, SEVERITIES, type Finding, type Severity } from '../analysis/diagnose.js';
 import { escapeControl } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
-import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis } from './common.js';
+import { addCaptureOptions, parseCaptureArgs, runAnalysis } from './common.js';
 import { EXIT, exitCodeForTotals } from './exit-codes.js';
 import type { ProgressStream } from './progress.js';
 import { UsageError, type AnalyzeFn } from './read.js';
@@ -116,17 +116,16 @@ export function addDiagnoseCommand(
   setCode: (code: number) => void,
   analyzeFn?: AnalyzeFn,
 ): Command {
-  return program
-    .command('diagnose')
-    .description('findings: failed logins, unanswered requests, resets, silent and half-closed connections, lost segments, slow statements')
-    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
-    .option('--slow <seconds>', 'statements slower than this are findings', '1')
-    .option('--idle <seconds>', 'connections silent longer than this are findings', '60')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]).default('error'))
-    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(decodePortOption())
-    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
-    .addOption(quietOption())
+  return addCaptureOptions(
+    program
+      .command('diagnose')
+      .description('findings: failed logins, unanswered requests, resets, silent and half-closed connections, lost segments, slow statements')
+      .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+      .option('--slow <seconds>', 'statements slower than this are findings', '1')
+      .option('--idle <seconds>', 'connections silent longer than this are findings', '60')
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]).default('error'))
+      .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text')),
+  )
     .addHelpText('after', DIAGNOSE_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawDiagnoseOptions) => {
       setCode(await runDiagnose(parseDiagnoseOptions(capture, opts, io.stdin), io, analyzeFn));

@@ -13,8 +13,8 @@ import { utcTime } from '../analysis/queries.js';
 import type { MySqlRecord } from '../model/record.js';
 import { escapeControl, oneLine } from '../output/format.js';
 import { UsageError, type AnalyzeFn } from './read.js';
-import { quietOption } from './common.js';
-import { decodePortOption, finish, parseCaptureArgs, runExchanges, type QueriesConfig, type QueriesIO } from './queries.js';
+import { addCaptureOptions, parseCaptureArgs } from './common.js';
+import { finish, runExchanges, type QueriesConfig, type QueriesIO } from './queries.js';
 
 export interface RawDigestOptions {
   format?: string;
@@ -142,16 +142,15 @@ export function addDigestCommand(
   setCode: (code: number) => void,
   compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
 ): Command {
-  return program
-    .command('digest')
-    .description('statements grouped by fingerprint (or user, schema, client, connection) with latency percentiles, sorted by total time')
-    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
-    .addOption(new Option('--group-by <key>', 'what to group by').choices([...GROUP_BY]).default('fingerprint'))
-    .option('-Y, --display-filter <filter>', 'only exchanges whose request matches this Wireshark-style display filter')
-    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(decodePortOption())
-    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
-    .addOption(quietOption())
+  return addCaptureOptions(
+    program
+      .command('digest')
+      .description('statements grouped by fingerprint (or user, schema, client, connection) with latency percentiles, sorted by total time')
+      .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+      .addOption(new Option('--group-by <key>', 'what to group by').choices([...GROUP_BY]).default('fingerprint'))
+      .option('-Y, --display-filter <filter>', 'only exchanges whose request matches this Wireshark-style display filter')
+      .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json']).default('text')),
+  )
     .addHelpText('after', DIGEST_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawDigestOptions) => {
       const config = parseDigestOptions(capture, opts, io.stdin, compileFilter);

@@ -32,7 +32,7 @@ import type { Sink } from '../output/sink.js';
 import type { ProgressStream } from './progress.js';
 import { describeEvent, issuesSuffix } from '../output/summary.js';
 import { renderTree } from '../output/tree.js';
-import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis } from './common.js';
+import { addCaptureOptions, parseCaptureArgs, runAnalysis } from './common.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type AnalyzeFn } from './read.js';
 
@@ -268,15 +268,14 @@ export function addFollowCommand(
   setCode: (code: number) => void,
   analyzeFn?: AnalyzeFn,
 ): Command {
-  return program
-    .command('follow')
-    .description("one connection's whole conversation, decoded, in order (Wireshark's Follow TCP Stream in MySQL terms)")
-    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
-    .argument('[conn]', 'tcp.stream index, or the client ip:port ([v6addr]:port for IPv6)')
-    .option('-V, --tree', 'add the field tree of each message')
-    .addOption(decodePortOption())
-    .addOption(quietOption())
-    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
+  return addCaptureOptions(
+    program
+      .command('follow')
+      .description("one connection's whole conversation, decoded, in order (Wireshark's Follow TCP Stream in MySQL terms)")
+      .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+      .argument('[conn]', 'tcp.stream index, or the client ip:port ([v6addr]:port for IPv6)')
+      .option('-V, --tree', 'add the field tree of each message'),
+  )
     .addHelpText('after', FOLLOW_EXAMPLES)
     .action(async (capture: string | undefined, conn: string | undefined, opts: RawFollowOptions) => {
       const config = parseFollowOptions(capture, conn, opts, io.stdin);

@@ -10,7 +10,7 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { decodePortOption, parseCaptureArgs, quietOption, runAnalysis, type AnalysisRun } from './common.js';
+import { addCaptureOptions, parseCaptureArgs, runAnalysis, type AnalysisRun } from './common.js';
 import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
@@ -167,15 +167,14 @@ export function addQueriesCommand(
   setCode: (code: number) => void,
   compileFilter?: (text: string) => (r: MySqlRecord) => boolean,
 ): Command {
-  return program
-    .command('queries')
-    .description('the query log: every statement with its latency, time to first byte, rows, bytes and status')
-    .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
-    .option('-Y, --display-filter <filter>', 'only exchanges whose request matches this Wireshark-style display filter')
-    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
-    .addOption(decodePortOption())
-    .option('--no-auto-detect', 'do not look for MySQL servers on other ports (greeting, packet framing)')
-    .addOption(quietOption())
+  return addCaptureOptions(
+    program
+      .command('queries')
+      .description('the query log: every statement with its latency, time to first byte, rows, bytes and status')
+      .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
+      .option('-Y, --display-filter <filter>', 'only exchanges whose request matches this Wireshark-style display filter')
+      .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text')),
+  )
     .addHelpText('after', QUERIES_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawQueriesOptions) => {
       const config = parseQueriesOptions(capture, opts, io.stdin, compileFilter);
@@ -183,4 +182,3 @@ export function addQueriesCommand(
     });
 }
 
-export { decodePortOption, parseCaptureArgs } from './common.js';
