@@ -116,7 +116,10 @@ export class Diagnoser {
         this.add(c, 'warning', 'no_response', frames, `${name} got no response before the connection ended`);
       }
     }
+    // The connection is over: forget it (memory follows open connections, not the capture's length).
     this.unanswered.delete(t.index);
+    this.conns.delete(t.index);
+    this.loggedIn.delete(t.index);
     if (t.firstRst !== undefined && open.length === 0) {
       // A reset without an open request: a client that does not say QUIT, or a server/firewall dropping it.
       this.add(c, 'info', 'reset', [t.firstRstFrame ?? t.lastFrame], `connection reset (RST) by the ${side(t.firstRst)}`);
