@@ -40,6 +40,19 @@ export function parseCaptureArgs(
   return { input, inputName: capture === '-' ? 'stdin' : capture, ports: serverPorts(o.decodePort), autoDetect: o.autoDetect !== false, quiet: o.quiet === true };
 }
 
+/**
+ * -Y compiled by `compileFilter` (which throws its own error, with the position, for a bad filter), with its text
+ * for messages; nothing without -Y. Without a compiler, -Y is refused.
+ */
+export function displayFilterArgs<P>(
+  text: string | undefined,
+  compileFilter: ((text: string) => P) | undefined,
+): { predicate?: P; filterText?: string } {
+  if (text === undefined) return {};
+  if (!compileFilter) throw new UsageError('-Y is not available in this build');
+  return { predicate: compileFilter(text), filterText: text };
+}
+
 /** The library's analyze, imported when a command runs. */
 export async function defaultAnalyze(): Promise<AnalyzeFn> {
   const lib = await import('../index.js');

@@ -8,7 +8,7 @@
  * Exit codes: 0 ok; 1 the filter matched no connection; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { addCaptureOptions, parseCaptureArgs, runAnalysis } from './common.js';
+import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, runAnalysis } from './common.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
 import { bpfFilter, ConnSummarizer, wiresharkFilter, type ConnSummary } from '../analysis/conns.js';
@@ -67,17 +67,12 @@ export function parseConnsOptions(
 ): ConnsConfig {
   const format = o.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown output format '${format}' (use -T text or -T json)`);
-  const c: ConnsConfig = {
+  return {
     ...parseCaptureArgs(capture, o, stdin),
     format,
     wiresharkFilter: o.wiresharkFilter === true,
+    ...displayFilterArgs(o.displayFilter, compileFilter),
   };
-  if (o.displayFilter !== undefined) {
-    if (!compileFilter) throw new UsageError('-Y is not available in this build');
-    c.predicate = compileFilter(o.displayFilter);
-    c.filterText = o.displayFilter;
-  }
-  return c;
 }
 
 /** Runs `myshark conns` and returns the exit code. Never throws for input problems. */

@@ -13,7 +13,7 @@ import { utcTime } from '../analysis/queries.js';
 import type { MySqlRecord } from '../model/record.js';
 import { escapeControl, oneLine } from '../output/format.js';
 import { UsageError, type AnalyzeFn } from './read.js';
-import { addCaptureOptions, parseCaptureArgs } from './common.js';
+import { addCaptureOptions, displayFilterArgs, parseCaptureArgs } from './common.js';
 import { finish, runExchanges, type QueriesConfig, type QueriesIO } from './queries.js';
 
 export interface RawDigestOptions {
@@ -42,13 +42,7 @@ export function parseDigestOptions(
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown output format '${format}' (use -T text or -T json)`);
   const groupBy = (o.groupBy ?? 'fingerprint') as GroupBy;
   if (!GROUP_BY.includes(groupBy)) throw new UsageError(`unknown --group-by '${o.groupBy}' (use ${GROUP_BY.join(', ')})`);
-  const c: DigestConfig = { ...parseCaptureArgs(capture, o, stdin), format, groupBy };
-  if (o.displayFilter !== undefined) {
-    if (!compileFilter) throw new UsageError('-Y is not available in this build');
-    c.predicate = compileFilter(o.displayFilter);
-    c.filterText = o.displayFilter;
-  }
-  return c;
+  return { ...parseCaptureArgs(capture, o, stdin), format, groupBy, ...displayFilterArgs(o.displayFilter, compileFilter) };
 }
 
 /** Runs `myshark digest` and returns the exit code. Never throws for input problems. */

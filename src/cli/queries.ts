@@ -10,7 +10,7 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { addCaptureOptions, parseCaptureArgs, runAnalysis, type AnalysisRun } from './common.js';
+import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, runAnalysis, type AnalysisRun } from './common.js';
 import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
@@ -68,13 +68,7 @@ export function parseQueriesOptions(
   if (format !== 'text' && format !== 'json' && format !== 'csv') {
     throw new UsageError(`unknown output format '${format}' (use -T text, -T json or -T csv)`);
   }
-  const c: QueriesConfig = { ...parseCaptureArgs(capture, o, stdin), format };
-  if (o.displayFilter !== undefined) {
-    if (!compileFilter) throw new UsageError('-Y is not available in this build');
-    c.predicate = compileFilter(o.displayFilter);
-    c.filterText = o.displayFilter;
-  }
-  return c;
+  return { ...parseCaptureArgs(capture, o, stdin), format, ...displayFilterArgs(o.displayFilter, compileFilter) };
 }
 
 /** What an exchange-consuming command gets back from `runExchanges`. */
