@@ -18,6 +18,7 @@ import type { MySqlRecord } from '../model/record.js';
 import { describeEnd } from '../pipeline/tcp-stats.js';
 import { escapeControl, formatEndpoint } from '../output/format.js';
 import type { Sink } from '../output/sink.js';
+import type { RecordPredicate } from './queries.js';
 import type { ProgressStream } from './progress.js';
 import { EXIT, exitCodeForTotals } from './exit-codes.js';
 import { UsageError, type AnalyzeFn } from './read.js';
@@ -41,7 +42,7 @@ export interface ConnsConfig {
   /** Print the filters instead of the table. */
   wiresharkFilter: boolean;
   /** A compiled display filter (-Y): keep connections with at least one message it matches. */
-  predicate?: (r: MySqlRecord) => boolean;
+  predicate?: RecordPredicate;
   /** The -Y text, for messages. */
   filterText?: string;
   /** -q: no progress bar. */
@@ -80,6 +81,8 @@ export async function runConns(c: ConnsConfig, io: ConnsIO, analyzeFn?: AnalyzeF
   const sum = new ConnSummarizer(c.predicate);
   let base: Timestamp | undefined;
   const run = await runAnalysis(c, io, {
+    // Fields such as mysql.query live in the field tree: build it when the filter reads them (as read -Y does).
+    tree: c.predicate?.needsTree === true,
     onFirstFrame: (ts) => (base ??= ts),
     onConnection: (t) => sum.addTcp(t),
   }, (r) => sum.add(r), analyzeFn);

@@ -141,3 +141,12 @@ describe('myshark follow and the progress bar (built executable)', () => {
     }
   });
 });
+
+describe('myshark conns -Y (built executable, real filter)', () => {
+  it('a filter on a tree field (mysql.query) selects the connection that sent it (multi-connections.pcap)', () => {
+    const r = run(['conns', join(ROOT, 'test/fixtures/multi-connections.pcap'), '-Y', 'mysql.query contains "id = 3"', '--wireshark-filter']);
+    expect(r.code).toBe(0);
+    // tshark: frame 63, tcp.stream 2, client port 38158 sent "SELECT id, name FROM customers WHERE id = 3"
+    expect(r.out.split('\n').slice(0, 2)).toEqual(['Wireshark display filter: tcp.port == 38158', 'Wireshark display filter (this capture only): tcp.stream == 2']);
+  });
+});
