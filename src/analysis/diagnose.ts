@@ -8,11 +8,11 @@
  */
 import type { Exchange } from '../model/exchange.js';
 import type { MySqlRecord } from '../model/record.js';
-import { tsDiff } from '../core/time.js';
+import { tsCompare, tsDiff, type Timestamp } from '../core/time.js';
 import type { ConnInfo } from '../flow/types.js';
 import { formatEndpoint } from '../output/format.js';
 import type { TcpConnStats } from '../pipeline/tcp-stats.js';
-import { commandId } from '../mysql/constants/commands.js';
+import { COM, commandId } from '../mysql/constants/commands.js';
 import { exchangeSql } from './queries.js';
 
 export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
@@ -20,10 +20,14 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export interface Finding {
   severity: Severity;
-  /** A stable name for scripts: failed_login, no_response, reset_during_request, slow_statement, ... */
+  /**
+   * A stable name for scripts: failed_login, server_gone_away, server_closed_idle, no_response, reset_during_request,
+   * server_not_answering, slow_statement, error_burst, connection_churn, ... (docs/output.md lists them all).
+   */
   kind: string;
-  /** tcp.stream */
-  conn: number;
+  /** tcp.stream; null for a finding about many connections of one server (error bursts, connection churn). */
+  conn: number | null;
+  /** The client's ip:port; '*' for a finding about many connections. */
   client: string;
   server: string;
   /** The frames that show it (open them in Wireshark with frame.number in {...}). */
@@ -34,7 +38,7 @@ export interface Finding {
 export interface DiagnoseOptions {
   /** Seconds: a statement slower than this is a finding (default 1). */
   slow: number;
-  /** Seconds: a connection silent longer than this is a finding (default 60). */
+  /** Seconds: a connection idle (nothing but keepalive probes) longer than this is a finding (default 60). */
   idle: number;
 }
 
@@ -50,25 +54,107 @@ const LOGIN_ERRORS = new Map<number, string>([
   [1698, 'access denied'],
 ]);
 
+/**
+ * Errors with which a server ends a session: the client library then reports "MySQL server has gone away" (2006) or
+ * "Lost connection to MySQL server" (2013) on this or the next statement. The codes and their causes are MariaDB's
+ * and MySQL's error tables (mysqld_error.h).
+ */
+const GONE_AWAY_ERRORS = new Map<number, string>([
+  [1053, 'the server is shutting down'],
+  [1152, 'the server aborted the connection'],
+  [1153, "a packet was bigger than the server's max_allowed_packet, so it closed the connection"],
+  [1184, 'the server aborted the new connection'],
+  [1927, 'the connection was killed (KILL)'],
+  [4031, "the server disconnected the client for inactivity (wait_timeout / interactive_timeout)"],
+]);
+
 /** Linux's default tcp_keepalive_time: idle connections are first probed after two hours. */
 const KEEPALIVE_TIME = 7200;
+const nearKeepaliveTime = (s: number | undefined): boolean => s !== undefined && Math.abs(s - KEEPALIVE_TIME) <= KEEPALIVE_TIME * 0.02;
+
+/** Error bursts: at least BURST_MIN failed statements on one server with no more than BURST_GAP seconds between them. */
+const BURST_MIN = 5;
+const BURST_GAP = 1;
+/** Connection churn: a server that saw at least CHURN_RATE new connections within one second, ... */
+const CHURN_RATE = 20;
+/** ... or at least SHORT_MIN connections that lived under SHORT_LIVED seconds, half or more of all its connections. */
+const SHORT_LIVED = 1;
+const SHORT_MIN = 20;
+/** How many frames a many-connection finding lists. */
+const MAX_FRAMES = 20;
 
 const endpoint = (c: ConnInfo, side: 'client' | 'server'): string => formatEndpoint(c[side], c.ipVersion);
 
+/** What the rules remember about an open connection. */
+interface ConnState {
+  info: ConnInfo;
+  /** Requests left without a response, judged once the connection's TCP end is known. */
+  unanswered: Exchange[];
+  loggedIn: boolean;
+  quit: boolean;
+  /** A gone-away error was reported: the FIN that follows needs no second finding. */
+  goneAway: boolean;
+  /** The last MySQL message of the connection, and the one before (a client writes at most one request after the server's FIN). */
+  lastTs: Timestamp;
+  lastFrame: number;
+  prevTs: Timestamp;
+  prevFrame: number;
+}
+
+interface Burst {
+  start: Timestamp;
+  last: Timestamp;
+  count: number;
+  codes: Map<number, { n: number; message: string }>;
+  conns: Set<number>;
+  frames: number[];
+}
+
+/** What the rules remember about a server (all its connections): bounded, whatever the capture's length. */
+interface ServerState {
+  /** An example connection, for the endpoint names. */
+  info: ConnInfo;
+  /** The last BURST_MIN - 1 errors (time, frame, connection), and the burst in progress. */
+  recentErrors: { ts: Timestamp; frame: number; conn: number; code: number; message: string }[];
+  burst: Burst | undefined;
+  /** New connections (SYN seen) within the last second, their peak and when it was reached. */
+  window: { ts: Timestamp; frame: number }[];
+  peakRate: number;
+  peakFrames: number[];
+  connections: number;
+  shortLived: number;
+  shortFrames: number[];
+  shortTotal: number;
+}
+
 export class Diagnoser {
   private readonly findings: Finding[] = [];
-  private readonly conns = new Map<number, ConnInfo>();
-  /** Unanswered requests per connection, judged once the connection's TCP end is known. */
-  private readonly unanswered = new Map<number, Exchange[]>();
-  private readonly loggedIn = new Set<number>();
+  private readonly conns = new Map<number, ConnState>();
+  private readonly servers = new Map<string, ServerState>();
 
   constructor(private readonly o: DiagnoseOptions) {}
 
   record(r: MySqlRecord): void {
-    this.conns.set(r.conn.index, r.conn);
+    const st = this.state(r.conn, r);
+    st.prevTs = st.lastTs;
+    st.prevFrame = st.lastFrame;
+    st.lastTs = r.lastTs;
+    st.lastFrame = r.lastFrameNo;
     const e = r.event;
-    if (e.kind === 'ok' && r.dir === 's2c') this.loggedIn.add(r.conn.index);
-    if (e.kind !== 'err' || r.dir !== 's2c' || this.loggedIn.has(r.conn.index)) return;
+    if (r.dir === 'c2s') {
+      if (e.kind === 'command' && e.command === COM.QUIT) st.quit = true;
+      return;
+    }
+    if (e.kind === 'ok') st.loggedIn = true;
+    if (e.kind !== 'err') return;
+    const gone = GONE_AWAY_ERRORS.get(e.code);
+    if (gone !== undefined) {
+      st.goneAway = true;
+      this.add(r.conn, 'error', 'server_gone_away', [r.frameNo],
+        `${gone} (ERROR ${e.code}: ${e.message}); the client sees "MySQL server has gone away" or "Lost connection" on this or its next statement`);
+      return;
+    }
+    if (st.loggedIn) return;
     const what = LOGIN_ERRORS.get(e.code);
     if (what === undefined) return;
     const user = r.connUser !== undefined ? ` for user '${r.connUser}'` : '';
@@ -77,14 +163,13 @@ export class Diagnoser {
   }
 
   exchange(x: Exchange): void {
-    this.conns.set(x.conn.index, x.conn);
+    const st = this.state(x.conn, x.request);
     const name = commandOf(x);
     if (x.status === 'no_response') {
-      const list = this.unanswered.get(x.conn.index) ?? [];
-      list.push(x);
-      this.unanswered.set(x.conn.index, list);
+      st.unanswered.push(x);
       return;
     }
+    if (x.status === 'error' && x.error !== undefined && !GONE_AWAY_ERRORS.has(x.error.code)) this.countError(x);
     if (x.endTs !== undefined) {
       const latency = tsDiff(x.request.lastTs, x.endTs);
       if (latency > this.o.slow) {
@@ -95,14 +180,23 @@ export class Diagnoser {
   }
 
   tcp(t: TcpConnStats): void {
-    const c = this.conns.get(t.index);
-    if (!c) return;
+    const st = this.conns.get(t.index);
+    if (!st) return;
+    // The connection is over: forget it (memory follows open connections, not the capture's length).
+    this.conns.delete(t.index);
+    const c = st.info;
+    this.churn(c, t);
     const side = (d: 'c2s' | 's2c'): string => (d === 'c2s' ? 'client' : 'server');
-    const open = this.unanswered.get(t.index) ?? [];
-    for (const x of open) {
+    const open = st.unanswered;
+    // After a gone-away error the server is gone: what the client sent after it is part of that finding.
+    for (const x of st.goneAway ? [] : open) {
       const name = commandOf(x) + sqlOf(x);
       const frames = [x.request.frameNo, t.firstRstFrame ?? t.lastFrame];
-      if (t.firstRst !== undefined) {
+      const afterFin = t.firstFin === 's2c' && t.firstFinTs !== undefined && tsCompare(x.request.ts, t.firstFinTs) > 0;
+      if (afterFin) {
+        this.add(c, 'error', 'sent_after_server_closed', [t.firstFinFrame ?? t.lastFrame, x.request.frameNo, ...(t.firstRstFrame !== undefined ? [t.firstRstFrame] : [])],
+          `${name} was sent after the server had closed the connection (FIN at frame ${t.firstFinFrame}): it fails with "MySQL server has gone away" (2006) or "Lost connection" (2013)${t.firstRst === 's2c' ? ', and the server answered it with a reset' : ''}`);
+      } else if (t.firstRst !== undefined) {
         this.add(c, 'error', 'reset_during_request', frames, `${name} got no response: the ${side(t.firstRst)} reset the connection (RST) first`);
       } else if (t.firstFin === 's2c') {
         this.add(c, 'error', 'server_closed_during_request', frames, `${name} got no response: the server closed the connection (FIN) first ("server has gone away")`);
@@ -116,11 +210,20 @@ export class Diagnoser {
         this.add(c, 'warning', 'no_response', frames, `${name} got no response before the connection ended`);
       }
     }
-    // The connection is over: forget it (memory follows open connections, not the capture's length).
-    this.unanswered.delete(t.index);
-    this.conns.delete(t.index);
-    this.loggedIn.delete(t.index);
-    if (t.firstRst !== undefined && open.length === 0) {
+    // The server hung up (FIN, or RST as MariaDB does at wait_timeout) on a logged-in connection that was not
+    // waiting for anything: wait_timeout, a KILL of an idle session, a restart. The client notices on its next use.
+    const serverEnd = t.firstFin === 's2c' ? { how: 'closed (FIN)', ts: t.firstFinTs, frame: t.firstFinFrame }
+      : t.firstRst === 's2c' && t.firstFin === undefined ? { how: 'reset (RST)', ts: t.firstRstTs, frame: t.firstRstFrame } : undefined;
+    const waiting = open.some((x) => serverEnd?.ts === undefined || tsCompare(x.request.ts, serverEnd.ts) <= 0);
+    let explained = st.goneAway;
+    if (serverEnd?.ts !== undefined && st.loggedIn && !st.quit && !st.goneAway && !waiting) {
+      explained = true;
+      const before = tsCompare(st.lastTs, serverEnd.ts) <= 0;
+      const idle = tsDiff(before ? st.lastTs : st.prevTs, serverEnd.ts);
+      this.add(c, 'warning', 'server_closed_idle', [before ? st.lastFrame : st.prevFrame, serverEnd.frame ?? t.lastFrame],
+        `the server ${serverEnd.how} the connection after ${idle.toFixed(1)} s without a request, and no QUIT from the client: wait_timeout, a KILL or a restart; the client's next statement on it fails with "MySQL server has gone away"`);
+    }
+    if (t.firstRst !== undefined && open.length === 0 && !explained) {
       // A reset without an open request: a client that does not say QUIT, or a server/firewall dropping it.
       this.add(c, 'info', 'reset', [t.firstRstFrame ?? t.lastFrame], `connection reset (RST) by the ${side(t.firstRst)}`);
     }
@@ -142,24 +245,132 @@ export class Diagnoser {
       const who = t.zeroWindows.s2c >= t.zeroWindows.c2s ? 'server' : 'client';
       this.add(c, 'warning', 'zero_window', [t.firstZeroWindowFrame ?? t.lastFrame], `${zw} zero-window advertisement(s), mostly by the ${who}: it could not take more data (slow reader)`);
     }
-    if (t.longestSilence > this.o.idle && t.silenceFromFrame !== undefined && t.silenceToFrame !== undefined) {
-      const ka = t.keepalives.c2s + t.keepalives.s2c;
-      let msg = `silent for ${t.longestSilence.toFixed(1)} s (frames ${t.silenceFromFrame} → ${t.silenceToFrame}), ${ka > 0 ? `${ka} TCP keepalive probe(s) seen` : 'no TCP keepalive probes seen'}`;
-      if (Math.abs(t.longestSilence - KEEPALIVE_TIME) <= KEEPALIVE_TIME * 0.02) {
+    if (t.longestIdle > this.o.idle && t.idleFromFrame !== undefined && t.idleToFrame !== undefined) {
+      const ka = t.idleKeepalives;
+      let msg = `idle for ${t.longestIdle.toFixed(1)} s (frames ${t.idleFromFrame} → ${t.idleToFrame}), `;
+      msg += ka > 0
+        ? `${ka} TCP keepalive probe(s) in that time, the first after ${t.idleFirstProbeAfter!.toFixed(1)} s: keepalive is on, so a dead peer is noticed`
+        : 'no TCP keepalive probes: keepalive is off (or its timer is longer), so a dead peer goes unnoticed until the next write';
+      if (nearKeepaliveTime(t.idleFirstProbeAfter) || (ka === 0 && nearKeepaliveTime(t.longestIdle))) {
         msg += `; about 2 hours: Linux's default net.ipv4.tcp_keepalive_time (7200 s) before the first keepalive probe, so a dead peer goes unnoticed that long unless keepalive is tuned`;
       }
-      this.add(c, 'warning', 'idle', [t.silenceFromFrame, t.silenceToFrame], msg);
+      this.add(c, 'warning', 'idle', [t.idleFromFrame, t.idleToFrame], msg);
     }
   }
 
-  /** Findings, the most severe first, then by connection and frame. */
+  /** Findings, the most severe first, then by connection and frame (many-connection findings after single ones). */
   result(): Finding[] {
+    for (const sv of this.servers.values()) {
+      this.flushBurst(sv);
+      this.churnFinding(sv);
+    }
+    this.servers.clear();
     const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-    return [...this.findings].sort((a, b) => rank(b.severity) - rank(a.severity) || a.conn - b.conn || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
+    const connRank = (c: number | null): number => (c === null ? Number.MAX_SAFE_INTEGER : c);
+    return [...this.findings].sort((a, b) => rank(b.severity) - rank(a.severity) || connRank(a.conn) - connRank(b.conn) || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
   }
 
-  private add(c: ConnInfo, severity: Severity, kind: string, frames: number[], message: string): void {
-    this.findings.push({ severity, kind, conn: c.index, client: endpoint(c, 'client'), server: endpoint(c, 'server'), frames: [...new Set(frames)], message });
+  private state(c: ConnInfo, r: MySqlRecord): ConnState {
+    let st = this.conns.get(c.index);
+    if (st === undefined) {
+      st = { info: c, unanswered: [], loggedIn: false, quit: false, goneAway: false, lastTs: r.lastTs, lastFrame: r.lastFrameNo, prevTs: r.lastTs, prevFrame: r.lastFrameNo };
+      this.conns.set(c.index, st);
+      this.opened(c, r);
+    }
+    return st;
+  }
+
+  private server(c: ConnInfo): ServerState {
+    const key = endpoint(c, 'server');
+    let sv = this.servers.get(key);
+    if (sv === undefined) {
+      sv = { info: c, recentErrors: [], burst: undefined, window: [], peakRate: 0, peakFrames: [], connections: 0, shortLived: 0, shortFrames: [], shortTotal: 0 };
+      this.servers.set(key, sv);
+    }
+    return sv;
+  }
+
+  /** A new connection: the rate of new connections per second (those whose SYN was captured). */
+  private opened(c: ConnInfo, r: MySqlRecord): void {
+    if (!c.sawSyn) return;
+    const sv = this.server(c);
+    sv.connections++;
+    const w = sv.window;
+    w.push({ ts: c.firstTs, frame: c.firstFrame || r.frameNo });
+    while (w.length > 0 && tsDiff(w[0]!.ts, c.firstTs) >= 1) w.shift();
+    if (w.length > sv.peakRate) {
+      sv.peakRate = w.length;
+      sv.peakFrames = w.slice(0, MAX_FRAMES).map((x) => x.frame);
+    }
+  }
+
+  private churn(c: ConnInfo, t: TcpConnStats): void {
+    if (!t.sawSyn || t.end === 'end-of-capture' || t.end === 'limit') return;
+    const life = tsDiff(t.firstTs, t.lastTs);
+    if (life >= SHORT_LIVED) return;
+    const sv = this.server(c);
+    sv.shortLived++;
+    sv.shortTotal += life;
+    if (sv.shortFrames.length < MAX_FRAMES) sv.shortFrames.push(t.firstFrame);
+  }
+
+  private churnFinding(sv: ServerState): void {
+    const manyShort = sv.shortLived >= SHORT_MIN && sv.shortLived * 2 >= sv.connections;
+    if (sv.peakRate < CHURN_RATE && !manyShort) return;
+    const parts: string[] = [];
+    if (sv.peakRate >= CHURN_RATE) parts.push(`up to ${sv.peakRate} new connections within one second`);
+    if (sv.shortLived > 0) parts.push(`${sv.shortLived} of ${sv.connections} connections lived under ${SHORT_LIVED} s (${((sv.shortTotal / sv.shortLived) * 1000).toFixed(1)} ms on average)`);
+    const frames = sv.peakRate >= CHURN_RATE ? sv.peakFrames : sv.shortFrames;
+    this.add(sv.info, sv.peakRate >= CHURN_RATE * 5 ? 'warning' : 'info', 'connection_churn', frames,
+      `connection churn: ${parts.join('; ')}; each new connection pays the TCP handshake, authentication and session setup: a connection pool would reuse them`, true);
+  }
+
+  private countError(x: Exchange): void {
+    const sv = this.server(x.conn);
+    const err = x.error!;
+    const ts = x.endTs ?? x.request.ts;
+    const frame = x.endFrame ?? x.request.frameNo;
+    const b = sv.burst;
+    if (b !== undefined && tsDiff(b.last, ts) <= BURST_GAP) {
+      this.addToBurst(b, ts, frame, x.conn.index, err.code, err.message);
+      return;
+    }
+    this.flushBurst(sv);
+    const recent = sv.recentErrors;
+    while (recent.length > 0 && tsDiff(recent[recent.length - 1]!.ts, ts) > BURST_GAP) recent.length = 0;
+    recent.push({ ts, frame, conn: x.conn.index, code: err.code, message: err.message });
+    if (recent.length < BURST_MIN) return;
+    const nb: Burst = { start: recent[0]!.ts, last: ts, count: 0, codes: new Map(), conns: new Set(), frames: [] };
+    for (const e of recent) this.addToBurst(nb, e.ts, e.frame, e.conn, e.code, e.message);
+    sv.burst = nb;
+    recent.length = 0;
+  }
+
+  private addToBurst(b: Burst, ts: Timestamp, frame: number, conn: number, code: number, message: string): void {
+    b.last = ts;
+    b.count++;
+    if (b.conns.size < 10_000) b.conns.add(conn);
+    if (b.frames.length < MAX_FRAMES) b.frames.push(frame);
+    const k = b.codes.get(code);
+    if (k !== undefined) k.n++;
+    else if (b.codes.size < 100) b.codes.set(code, { n: 1, message });
+  }
+
+  private flushBurst(sv: ServerState): void {
+    const b = sv.burst;
+    if (b === undefined) return;
+    sv.burst = undefined;
+    const top = [...b.codes.entries()].sort((p, q) => q[1].n - p[1].n).slice(0, 3)
+      .map(([code, v]) => `${v.n}× ERROR ${code} (${v.message.length > 60 ? `${v.message.slice(0, 57)}...` : v.message})`);
+    this.add(sv.info, 'warning', 'error_burst', b.frames,
+      `burst of ${b.count} failed statements in ${tsDiff(b.start, b.last).toFixed(3)} s on ${b.conns.size} connection(s): ${top.join(', ')}`, true);
+  }
+
+  private add(c: ConnInfo, severity: Severity, kind: string, frames: number[], message: string, manyConns = false): void {
+    this.findings.push({
+      severity, kind, conn: manyConns ? null : c.index, client: manyConns ? '*' : endpoint(c, 'client'), server: endpoint(c, 'server'),
+      frames: [...new Set(frames)], message,
+    });
   }
 }
 

@@ -163,6 +163,9 @@ export function connJson(r: ConnSummary, base: Timestamp, withMatched: boolean):
     o.zero_windows = { client: t.zeroWindows.c2s, server: t.zeroWindows.s2c };
     o.longest_silence = Number(t.longestSilence.toFixed(6));
     o.longest_silence_frames = t.silenceFromFrame === undefined ? null : [t.silenceFromFrame, t.silenceToFrame];
+    o.longest_idle = Number(t.longestIdle.toFixed(6));
+    o.longest_idle_frames = t.idleFromFrame === undefined ? null : [t.idleFromFrame, t.idleToFrame];
+    o.idle_keepalives = t.idleKeepalives;
   }
   if (withMatched) o.matched = r.matched;
   return o;

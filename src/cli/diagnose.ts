@@ -68,7 +68,7 @@ export function parseDiagnoseOptions(capture: string | undefined, o: RawDiagnose
 
 /** One text line per finding: severity, connection, frames, sentence. */
 export function findingText(f: Finding): string {
-  return `${f.severity.toUpperCase().padEnd(8)}  #${f.conn} ${f.client} → ${f.server}  frames ${f.frames.join(',')}  ${escapeControl(f.message)}`;
+  return `${f.severity.toUpperCase().padEnd(8)}  ${f.conn === null ? 'all' : `#${f.conn}`} ${f.client} → ${f.server}  frames ${f.frames.join(',')}  ${escapeControl(f.message)}`;
 }
 
 export async function runDiagnose(c: DiagnoseConfig, io: DiagnoseIO, analyzeFn?: AnalyzeFn): Promise<number> {

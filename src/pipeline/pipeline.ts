@@ -14,7 +14,7 @@ import { MySqlSession } from '../mysql/session/connection.js';
 import { TcpReassembler } from '../reassembly/reassembler.js';
 import type { CloseReason, SegmentKind, StreamHandler } from '../reassembly/types.js';
 import { MySqlDetector } from './detect.js';
-import { countGap, countSegment, newTcpStats, type TcpConnStats } from './tcp-stats.js';
+import { countGap, countSegment, finishIdle, newTcpStats, type TcpConnStats } from './tcp-stats.js';
 
 interface ConnEntry {
   session: MySqlSession | undefined;
@@ -136,6 +136,7 @@ export class Pipeline implements StreamHandler {
       e.tcp.sawSyn = conn.sawSyn;
       e.tcp.tls = e.session.facts.tls;
       e.tcp.compressed = e.session.facts.compressed;
+      finishIdle(e.tcp);
       this.opts.onConnection?.(e.tcp);
     }
   }

@@ -55,6 +55,26 @@ export interface TcpConnStats {
   longestSilence: number;
   silenceFromFrame: number | undefined;
   silenceToFrame: number | undefined;
+  /**
+   * The longest time in which nothing but TCP keepalive probes (and their ACKs) crossed: the peers had nothing to
+   * say. Keepalive probes break a silence but not an idle spell; `idleKeepalives` probes were seen during it and the
+   * first came `idleFirstProbeAfter` seconds after it began (Linux's tcp_keepalive_time), undefined without probes.
+   */
+  longestIdle: number;
+  idleFromFrame: number | undefined;
+  idleToFrame: number | undefined;
+  idleKeepalives: number;
+  idleFirstProbeAfter: number | undefined;
+  /** The first FIN and the first RST: when. */
+  firstFinFrame: number | undefined;
+  firstFinTs: Timestamp | undefined;
+  firstRstTs: Timestamp | undefined;
+  /** Bookkeeping of the current idle spell (not output). */
+  activeTs: Timestamp;
+  activeFrame: number;
+  spellKeepalives: number;
+  spellFirstProbeTs: Timestamp | undefined;
+  lastWasKeepalive: Dir | undefined;
 }
 
 const pair = (): PerDir => ({ c2s: 0, s2c: 0 });
@@ -88,6 +108,19 @@ export function newTcpStats(conn: ConnInfo): TcpConnStats {
     longestSilence: 0,
     silenceFromFrame: undefined,
     silenceToFrame: undefined,
+    longestIdle: 0,
+    idleFromFrame: undefined,
+    idleToFrame: undefined,
+    idleKeepalives: 0,
+    idleFirstProbeAfter: undefined,
+    firstFinFrame: undefined,
+    firstFinTs: undefined,
+    firstRstTs: undefined,
+    activeTs: conn.firstTs,
+    activeFrame: conn.firstFrame,
+    spellKeepalives: 0,
+    spellFirstProbeTs: undefined,
+    lastWasKeepalive: undefined,
   };
 }
 
@@ -107,6 +140,7 @@ export function countSegment(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: 
     s.lastTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
     s.lastFrame = pkt.frameNo;
   }
+  countIdle(s, dir, kind, pkt);
   switch (kind) {
     case 'data':
       s.bytes[dir] += pkt.payload.length + pkt.payloadMissing;
@@ -127,6 +161,7 @@ export function countSegment(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: 
       if (s.firstRst === undefined) {
         s.firstRst = dir;
         s.firstRstFrame = pkt.frameNo;
+        s.firstRstTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
       }
       break;
     default:
@@ -135,13 +170,60 @@ export function countSegment(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: 
   // A FIN may carry data (then the segment is classified as data): the flag says it.
   if ((pkt.flags & FIN) !== 0) {
     s.fin[dir]++;
-    s.firstFin ??= dir;
+    if (s.firstFin === undefined) {
+      s.firstFin = dir;
+      s.firstFinFrame = pkt.frameNo;
+      s.firstFinTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
+    }
   }
   // As Wireshark's tcp.analysis.zero_window: not on SYN, FIN or RST segments.
   if (pkt.window === 0 && (pkt.flags & (RST | FIN)) === 0 && kind !== 'syn') {
     s.zeroWindows[dir]++;
     s.firstZeroWindowFrame ??= pkt.frameNo;
   }
+}
+
+const secondsBetween = (a: Timestamp, sec: number, nsec: number): number => sec - a.sec + (nsec - a.nsec) / 1e9;
+
+/** Idle spells: a keepalive probe, or a bare ACK answering one from the other side, does not end the spell. */
+function countIdle(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: TcpPacket): void {
+  if (kind === 'keepalive') {
+    s.spellKeepalives++;
+    s.spellFirstProbeTs ??= { sec: pkt.tsSec, nsec: pkt.tsNsec };
+    s.lastWasKeepalive = dir;
+    return;
+  }
+  const probeAck = kind === 'ack' && s.lastWasKeepalive !== undefined && s.lastWasKeepalive !== dir;
+  s.lastWasKeepalive = undefined;
+  if (probeAck) return;
+  const idle = secondsBetween(s.activeTs, pkt.tsSec, pkt.tsNsec);
+  if (idle > s.longestIdle) {
+    s.longestIdle = idle;
+    s.idleFromFrame = s.activeFrame;
+    s.idleToFrame = pkt.frameNo;
+    s.idleKeepalives = s.spellKeepalives;
+    s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
+      : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
+  }
+  if (idle >= 0) {
+    s.activeTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
+    s.activeFrame = pkt.frameNo;
+  }
+  s.spellKeepalives = 0;
+  s.spellFirstProbeTs = undefined;
+}
+
+/** At close: a spell that only keepalive probes ended the capture in (e.g. idle until the capture stopped) counts too. */
+export function finishIdle(s: TcpConnStats): void {
+  if (s.spellKeepalives === 0) return;
+  const idle = secondsBetween(s.activeTs, s.lastTs.sec, s.lastTs.nsec);
+  if (idle <= s.longestIdle) return;
+  s.longestIdle = idle;
+  s.idleFromFrame = s.activeFrame;
+  s.idleToFrame = s.lastFrame;
+  s.idleKeepalives = s.spellKeepalives;
+  s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
+    : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
 }
 
 /** A hole of `length` bytes, noticed at frame `frameNo` (the segment after it). */

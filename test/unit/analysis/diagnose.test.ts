@@ -84,3 +84,107 @@ describe('myshark diagnose on real captures', () => {
     expect(() => parseDiagnoseOptions('x.pcap', { format: 'xml' }, process.stdin)).toThrow(UsageError);
   });
 });
+
+/**
+ * trouble.pcap (scripts/fixtures/make-trouble.sh): connection churn, an error burst, max_allowed_packet, a KILL of an
+ * idle session, a wait_timeout reset, a statement written after the server's FIN, idle connections with and without
+ * TCP keepalive. Every cited frame is derived again from tshark's own dissection where installed.
+ */
+describe('myshark diagnose on trouble.pcap', async () => {
+  const r = await diagnose('trouble.pcap', { idle: '2' });
+  const kinds = (k: string): Finding[] => r.findings.filter((f) => f.kind === k);
+  const F = 'trouble.pcap';
+  const tsharkFields = (filter: string, fields: string[]): string[][] =>
+    execFileSync('tshark', ['-r', FIX + F, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+
+  it('the findings, by kind', () => {
+    expect(r.findings.map((f) => [f.severity, f.kind]).sort()).toEqual([
+      ['error', 'sent_after_server_closed'],
+      ['error', 'server_gone_away'],
+      ['info', 'connection_churn'],
+      ['warning', 'error_burst'],
+      ['warning', 'idle'],
+      ['warning', 'idle'],
+      ['warning', 'server_closed_idle'],
+      ['warning', 'server_closed_idle'],
+      ['warning', 'server_closed_idle'],
+    ].sort());
+    expect(r.code).toBe(1); // errors are at the default --fail-on
+  });
+
+  it('max_allowed_packet: ERR 1153 is "server has gone away", citing the ERR frame; the reset after it is not reported again', () => {
+    const [f] = kinds('server_gone_away');
+    expect(f!.message).toMatch(/^a packet was bigger than the server's max_allowed_packet, so it closed the connection \(ERROR 1153: Got a packet bigger than 'max_allowed_packet' bytes\); the client sees "MySQL server has gone away"/);
+    expect(r.findings.filter((x) => x.conn === f!.conn).map((x) => x.kind)).toEqual(['server_gone_away']);
+    if (TSHARK) expect(f!.frames).toEqual(tsharkFrames(F, 'mysql.error_code == 1153'));
+  });
+
+  it('error burst: the 8 failed statements (6 × 1146, 2 × 1062), citing their ERR frames', () => {
+    const [f] = kinds('error_burst');
+    expect(f!.conn).toBeNull();
+    expect(f!.client).toBe('*');
+    expect(f!.message).toMatch(/^burst of 8 failed statements in 0\.\d{3} s on 1 connection\(s\): 6× ERROR 1146 \(Table 'shop\.missing_table' doesn't exist\), 2× ERROR 1062 \(Duplicate entry '1' for key 'PRIMARY'\)$/);
+    if (TSHARK) expect(f!.frames).toEqual(tsharkFrames(F, 'mysql.error_code == 1146 || mysql.error_code == 1062'));
+  });
+
+  it('connection churn: the peak of new connections per second and the short-lived ones agree with tshark', () => {
+    const [f] = kinds('connection_churn');
+    const m = /^connection churn: up to (\d+) new connections within one second; (\d+) of (\d+) connections lived under 1 s/.exec(f!.message);
+    expect(m).not.toBeNull();
+    if (!TSHARK) return;
+    const syn = tsharkFields('tcp.flags.syn == 1 && tcp.flags.ack == 0', ['frame.number', 'frame.time_epoch']).map(([n, t]) => [Number(n), Number(t)] as const);
+    let peak = 0;
+    for (let i = 0; i < syn.length; i++) peak = Math.max(peak, syn.filter(([, t]) => t >= syn[i]![1] && t - syn[i]![1] < 1).length);
+    expect(Number(m![1])).toBe(peak);
+    expect(f!.frames).toEqual(syn.slice(0, 20).map(([n]) => n)); // the peak window starts at the first SYN here
+    const span = new Map<string, [number, number]>();
+    for (const [s, t] of tsharkFields('tcp', ['tcp.stream', 'frame.time_epoch'])) {
+      const v = span.get(s!) ?? [Infinity, -Infinity];
+      span.set(s!, [Math.min(v[0], Number(t)), Math.max(v[1], Number(t))]);
+    }
+    expect(Number(m![3])).toBe(span.size);
+    expect(Number(m![2])).toBe([...span.values()].filter(([a, b]) => b - a < 1).length);
+  });
+
+  it('idle: 3 keepalive probes on the connection with keepalive, none on the other; frames and probe counts as tshark', () => {
+    const idle = kinds('idle');
+    const on = idle.find((f) => /keepalive probe\(s\) in that time/.test(f.message))!;
+    const off = idle.find((f) => /no TCP keepalive probes/.test(f.message))!;
+    expect(on.message).toMatch(/^idle for 3\.\d s \(frames \d+ → \d+\), (\d+) TCP keepalive probe\(s\) in that time, the first after 1\.0 s: keepalive is on/);
+    expect(off.message).toMatch(/^idle for 3\.\d s \(frames \d+ → \d+\), no TCP keepalive probes: keepalive is off/);
+    if (!TSHARK) return;
+    const probes = tsharkFields(`tcp.stream == ${on.conn} && tcp.analysis.keep_alive`, ['frame.number']).map(([n]) => Number(n));
+    expect(on.message).toContain(`, ${probes.length} TCP keepalive probe(s)`);
+    expect(probes.every((n) => n > on.frames[0]! && n < on.frames[1]!)).toBe(true);
+    expect(tsharkFields(`tcp.stream == ${off.conn} && tcp.analysis.keep_alive`, ['frame.number'])).toEqual([]);
+    // The idle spell of the connection without keepalive: nothing at all between its two frames.
+    expect(tsharkFields(`tcp.stream == ${off.conn} && frame.number > ${off.frames[0]} && frame.number < ${off.frames[1]}`, ['frame.number'])).toEqual([]);
+  });
+
+  it('the server ending idle sessions: KILL (FIN), wait_timeout (RST), and a statement written after the FIN', () => {
+    const closed = kinds('server_closed_idle');
+    expect(closed.map((f) => f.message.replace(/after \d+\.\d s/, 'after N s'))).toEqual([
+      'the server closed (FIN) the connection after N s without a request, and no QUIT from the client: wait_timeout, a KILL or a restart; the client\'s next statement on it fails with "MySQL server has gone away"',
+      'the server reset (RST) the connection after N s without a request, and no QUIT from the client: wait_timeout, a KILL or a restart; the client\'s next statement on it fails with "MySQL server has gone away"',
+      'the server closed (FIN) the connection after N s without a request, and no QUIT from the client: wait_timeout, a KILL or a restart; the client\'s next statement on it fails with "MySQL server has gone away"',
+    ]);
+    // wait_timeout = 1: the reset comes 1 s after the last message.
+    expect(closed[1]!.message).toMatch(/after 1\.0 s/);
+    const [after] = kinds('sent_after_server_closed');
+    expect(after!.conn).toBe(closed[2]!.conn);
+    expect(after!.message).toMatch(/^COM_QUERY: SELECT 6 AS six was sent after the server had closed the connection \(FIN at frame \d+\): it fails with "MySQL server has gone away" \(2006\) or "Lost connection" \(2013\), and the server answered it with a reset$/);
+    if (!TSHARK) return;
+    for (const f of closed) {
+      const end = tsharkFrames(F, `tcp.stream == ${f.conn} && tcp.srcport == 3306 && (tcp.flags.fin == 1 || tcp.flags.reset == 1)`)[0];
+      const lastMysql = tsharkFrames(F, `tcp.stream == ${f.conn} && mysql && frame.number < ${end}`).at(-1);
+      expect(f.frames).toEqual([lastMysql, end]);
+    }
+    const c = after!.conn;
+    expect(after!.frames).toEqual([
+      tsharkFrames(F, `tcp.stream == ${c} && tcp.srcport == 3306 && tcp.flags.fin == 1`)[0],
+      tsharkFrames(F, `tcp.stream == ${c} && mysql.query == "SELECT 6 AS six"`)[0],
+      tsharkFrames(F, `tcp.stream == ${c} && tcp.flags.reset == 1`)[0],
+    ]);
+  });
+});
