@@ -7,6 +7,9 @@
 #   scripts/mariadb/server.sh stop DIR
 #   scripts/mariadb/server.sh status DIR
 #
+# Env: MARIADB_NETNS=NAME runs mariadbd inside that network namespace (`ip netns exec NAME`; BIND is then an
+# address of the namespace). The readiness check and setup go over the Unix socket, which namespaces do not split.
+#
 # DIR holds everything: data/ (datadir), mysqld.sock, mysqld.pid, general.log, error.log.
 # On the first start the datadir is created with mariadb-install-db and scripts/mariadb/setup.sql is run as root
 # over the socket (users app/secret and other/other-pw, databases shop and inventory, procedure shop.two_sets).
@@ -33,6 +36,7 @@ start)
   client="$(find_bin mariadb mysql)" || { echo "mariadb client not found (apt-get install mariadb-client)" >&2; exit 3; }
   if is_running; then echo "already running (pid $(cat "$pidf"))" >&2; exit 1; fi
   userarg=(); [[ "$(id -u)" == 0 ]] && userarg=(--user=root)
+  netns=(); [[ -n "${MARIADB_NETNS:-}" ]] && netns=(ip netns exec "$MARIADB_NETNS")
   if [[ ! -d "$data/mysql" ]]; then
     install_db="$(find_bin mariadb-install-db mysql_install_db)" || { echo "mariadb-install-db not found" >&2; exit 3; }
     "$install_db" --no-defaults --datadir="$data" --auth-root-authentication-method=normal \
@@ -40,7 +44,7 @@ start)
       || { cat "$dir/install.log" >&2; exit 1; }
   fi
   # --skip-name-resolve: host names in grants are matched as IPs ('%' and 'localhost' users both exist).
-  "$mariadbd" --no-defaults "${userarg[@]}" --datadir="$data" --socket="$sock" --pid-file="$pidf" \
+  "${netns[@]}" "$mariadbd" --no-defaults "${userarg[@]}" --datadir="$data" --socket="$sock" --pid-file="$pidf" \
     --port="$port" --bind-address="$bind" --skip-name-resolve \
     --general-log=1 --general-log-file="$dir/general.log" --log-output=FILE \
     --log-error="$dir/error.log" --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \

@@ -91,6 +91,8 @@ interface ConnState {
   /** Requests left without a response, judged once the connection's TCP end is known. */
   unanswered: Exchange[];
   loggedIn: boolean;
+  /** The user of the last login attempt (handshake response or COM_CHANGE_USER). */
+  loginUser: string | undefined;
   quit: boolean;
   /** A gone-away error was reported: the FIN that follows needs no second finding. */
   goneAway: boolean;
@@ -143,6 +145,11 @@ export class Diagnoser {
     const e = r.event;
     if (r.dir === 'c2s') {
       if (e.kind === 'command' && e.command === COM.QUIT) st.quit = true;
+      if (e.kind === 'handshake_response') st.loginUser = e.user;
+      if (e.kind === 'command' && e.command === COM.CHANGE_USER) {
+        st.loginUser = e.user;
+        st.loggedIn = false;
+      }
       return;
     }
     if (e.kind === 'ok') st.loggedIn = true;
@@ -157,7 +164,8 @@ export class Diagnoser {
     if (st.loggedIn) return;
     const what = LOGIN_ERRORS.get(e.code);
     if (what === undefined) return;
-    const user = r.connUser !== undefined ? ` for user '${r.connUser}'` : '';
+    const who = st.loginUser ?? r.connUser;
+    const user = who !== undefined ? ` for user '${who}'` : '';
     this.add(r.conn, e.code === 1040 ? 'error' : 'warning', 'failed_login', [r.frameNo],
       `login failed${user}: ${what} (ERROR ${e.code}${e.sqlstate ? ` (${e.sqlstate})` : ''}: ${e.message})`);
   }
@@ -273,7 +281,7 @@ export class Diagnoser {
   private state(c: ConnInfo, r: MySqlRecord): ConnState {
     let st = this.conns.get(c.index);
     if (st === undefined) {
-      st = { info: c, unanswered: [], loggedIn: false, quit: false, goneAway: false, lastTs: r.lastTs, lastFrame: r.lastFrameNo, prevTs: r.lastTs, prevFrame: r.lastFrameNo };
+      st = { info: c, unanswered: [], loggedIn: false, loginUser: undefined, quit: false, goneAway: false, lastTs: r.lastTs, lastFrame: r.lastFrameNo, prevTs: r.lastTs, prevFrame: r.lastFrameNo };
       this.conns.set(c.index, st);
       this.opened(c, r);
     }

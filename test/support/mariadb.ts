@@ -20,7 +20,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const SERVER_SCRIPT = join(REPO_ROOT, 'scripts/mariadb/server.sh');
 
 export interface MariaDb {
-  host: '127.0.0.1';
+  /** Where clients connect: 127.0.0.1, or the bind address inside the network namespace. */
+  host: string;
   port: number;
   socketPath: string;
   generalLogPath: string;
@@ -69,6 +70,8 @@ export interface StartOptions {
   bind?: string;
   /** Keep the directory after stop() (for debugging). Also MYSHARK_KEEP_MARIADB=1. */
   keep?: boolean;
+  /** Run mariadbd inside this network namespace (made by the test, see netns.ts); `bind` is then its address. */
+  netns?: string;
 }
 
 export async function startMariaDb(opts: StartOptions = {}): Promise<MariaDb> {
@@ -82,7 +85,8 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<MariaDb> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      await execFileP('bash', [SERVER_SCRIPT, 'start', dir, String(port), bind], { encoding: 'utf8' });
+      const env = opts.netns !== undefined ? { ...process.env, MARIADB_NETNS: opts.netns } : process.env;
+      await execFileP('bash', [SERVER_SCRIPT, 'start', dir, String(port), bind], { encoding: 'utf8', env });
     } catch (e) {
       lastError = e;
       if (opts.port !== undefined) break;
@@ -92,7 +96,7 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<MariaDb> {
     const version = execFileSync(mariadbd, ['--version'], { encoding: 'utf8' }).trim();
     let stopped = false;
     return {
-      host: '127.0.0.1',
+      host: opts.netns !== undefined ? bind.split(',')[0]! : '127.0.0.1',
       port,
       socketPath: join(dir, 'mysqld.sock'),
       generalLogPath: join(dir, 'general.log'),

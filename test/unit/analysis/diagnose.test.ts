@@ -34,7 +34,7 @@ describe('myshark diagnose on real captures', () => {
   it('failed login (1045): one warning citing the ERR frame; --fail-on warning makes it exit 1', async () => {
     const r = await diagnose('login-failed.pcap');
     expect(r.findings.map((f) => [f.severity, f.kind, f.conn])).toEqual([['warning', 'failed_login', 0]]);
-    expect(r.findings[0]!.message).toMatch(/^login failed: access denied \(ERROR 1045 \(28000\): Access denied for user 'app'@'127\.0\.0\.1'/);
+    expect(r.findings[0]!.message).toMatch(/^login failed for user 'app': access denied \(ERROR 1045 \(28000\): Access denied for user 'app'@'127\.0\.0\.1'/);
     expect(r.code).toBe(0); // default --fail-on error
     if (TSHARK) expect(r.findings[0]!.frames).toEqual(tsharkFrames('login-failed.pcap', 'mysql.error_code == 1045'));
     expect((await diagnose('login-failed.pcap', { failOn: 'warning' })).code).toBe(1);
