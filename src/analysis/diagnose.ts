@@ -253,6 +253,13 @@ export class Diagnoser {
       const who = t.zeroWindows.s2c >= t.zeroWindows.c2s ? 'server' : 'client';
       this.add(c, 'warning', 'zero_window', [t.firstZeroWindowFrame ?? t.lastFrame], `${zw} zero-window advertisement(s), mostly by the ${who}: it could not take more data (slow reader)`);
     }
+    const probedFor = t.longestIdle - (t.idleFirstProbeAfter ?? t.longestIdle);
+    if (t.idleKeepalives > 0 && t.idleProbeAcks === 0 && (t.idleKeepalives >= 2 || probedFor >= 1) && t.idleFromFrame !== undefined && t.idleToFrame !== undefined) {
+      // Probes into silence: the peer vanished without FIN or RST (crash, power loss, partition). Two probes, or one
+      // left a second without an answer: a healthy peer answers within a round trip.
+      this.add(c, 'error', 'half_open', [t.idleFromFrame, t.idleToFrame],
+        `half-open: ${t.idleKeepalives} TCP keepalive probe(s) after ${t.longestIdle.toFixed(1)} s of silence and none answered: the peer is gone without a FIN or RST; Linux drops the connection after net.ipv4.tcp_keepalive_probes (9) unanswered probes, tcp_keepalive_intvl (75 s) apart`);
+    }
     if (t.longestIdle > this.o.idle && t.idleFromFrame !== undefined && t.idleToFrame !== undefined) {
       const ka = t.idleKeepalives;
       let msg = `idle for ${t.longestIdle.toFixed(1)} s (frames ${t.idleFromFrame} → ${t.idleToFrame}), `;

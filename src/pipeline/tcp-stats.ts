@@ -64,6 +64,8 @@ export interface TcpConnStats {
   idleFromFrame: number | undefined;
   idleToFrame: number | undefined;
   idleKeepalives: number;
+  /** ACKs answering those probes: probes without any answer mean the peer is gone (a half-open connection). */
+  idleProbeAcks: number;
   idleFirstProbeAfter: number | undefined;
   /** The first FIN and the first RST: when. */
   firstFinFrame: number | undefined;
@@ -73,6 +75,7 @@ export interface TcpConnStats {
   activeTs: Timestamp;
   activeFrame: number;
   spellKeepalives: number;
+  spellProbeAcks: number;
   spellFirstProbeTs: Timestamp | undefined;
   lastWasKeepalive: Dir | undefined;
 }
@@ -112,6 +115,7 @@ export function newTcpStats(conn: ConnInfo): TcpConnStats {
     idleFromFrame: undefined,
     idleToFrame: undefined,
     idleKeepalives: 0,
+    idleProbeAcks: 0,
     idleFirstProbeAfter: undefined,
     firstFinFrame: undefined,
     firstFinTs: undefined,
@@ -119,6 +123,7 @@ export function newTcpStats(conn: ConnInfo): TcpConnStats {
     activeTs: conn.firstTs,
     activeFrame: conn.firstFrame,
     spellKeepalives: 0,
+    spellProbeAcks: 0,
     spellFirstProbeTs: undefined,
     lastWasKeepalive: undefined,
   };
@@ -195,13 +200,17 @@ function countIdle(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: TcpPacket)
   }
   const probeAck = kind === 'ack' && s.lastWasKeepalive !== undefined && s.lastWasKeepalive !== dir;
   s.lastWasKeepalive = undefined;
-  if (probeAck) return;
+  if (probeAck) {
+    s.spellProbeAcks++;
+    return;
+  }
   const idle = secondsBetween(s.activeTs, pkt.tsSec, pkt.tsNsec);
   if (idle > s.longestIdle) {
     s.longestIdle = idle;
     s.idleFromFrame = s.activeFrame;
     s.idleToFrame = pkt.frameNo;
     s.idleKeepalives = s.spellKeepalives;
+    s.idleProbeAcks = s.spellProbeAcks;
     s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
       : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
   }
@@ -210,6 +219,7 @@ function countIdle(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: TcpPacket)
     s.activeFrame = pkt.frameNo;
   }
   s.spellKeepalives = 0;
+  s.spellProbeAcks = 0;
   s.spellFirstProbeTs = undefined;
 }
 
@@ -222,6 +232,7 @@ export function finishIdle(s: TcpConnStats): void {
   s.idleFromFrame = s.activeFrame;
   s.idleToFrame = s.lastFrame;
   s.idleKeepalives = s.spellKeepalives;
+  s.idleProbeAcks = s.spellProbeAcks;
   s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
     : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
 }

@@ -4,6 +4,7 @@
  *   - a network partition: the namespace starts dropping everything towards the client while a SELECT is on its
  *     way; the client retransmits into silence and diagnose reports the server not answering (critical);
  *   - idle connections with TCP keepalive on (first probe after 1 s) and off: probes counted as tshark counts them;
+ *   - half-open: keepalive probes sent into a partition, never answered;
  *   - a client that stops reading a large result: zero-window advertisements, as tshark flags them;
  *   - failed logins: a wrong password (1045) and an unknown database (1049), citing tshark's ERR frames.
  * Skipped, with the reason in the suite name, without mariadbd / tcpdump / root for namespaces / tshark.
@@ -114,6 +115,28 @@ describe.skipIf(reason !== undefined)(`live: network scenarios in a namespace${r
     expect(fOn.message).toMatch(new RegExp(`^idle for [23]\\.\\d s \\(frames \\d+ → \\d+\\), ${probes.length} TCP keepalive probe\\(s\\) in that time, the first after 1\\.\\d s: keepalive is on`));
     expect(fOff.message).toMatch(/^idle for [23]\.\d s \(frames \d+ → \d+\), no TCP keepalive probes: keepalive is off/);
     expect(probes.every((n) => n > fOn.frames[0]! && n < fOn.frames[1]!)).toBe(true);
+  }, 60_000);
+
+  it('half-open: keepalive probes into a partition go unanswered', async () => {
+    const cap = await capture();
+    const a = await mysql.createConnection({ ...options(), enableKeepAlive: true, keepAliveInitialDelay: 1000 });
+    try {
+      await a.query('SELECT 1 AS before_half_open');
+      ns!.partition();
+      await sleep(3000); // the first probe after 1 s of silence; later ones every tcp_keepalive_intvl
+      await cap.stop();
+    } finally {
+      a.destroy();
+      ns!.heal();
+    }
+    const stream = Number(tshark(cap.file, db!.port, 'mysql.query == "SELECT 1 AS before_half_open"', ['tcp.stream'])[0]![0]);
+    const probes = frames(cap.file, db!.port, `tcp.stream == ${stream} && tcp.analysis.keep_alive`);
+    expect(probes.length).toBeGreaterThanOrEqual(1);
+    expect(frames(cap.file, db!.port, `tcp.stream == ${stream} && tcp.analysis.keep_alive_ack`)).toEqual([]);
+    const f = (await diagnose(cap.file, db!.port)).filter((x) => x.conn === stream);
+    expect(f.map((x) => [x.severity, x.kind])).toEqual([['error', 'half_open']]);
+    expect(f[0]!.message).toMatch(new RegExp(`^half-open: ${probes.length} TCP keepalive probe\\(s\\) after \\d+\\.\\d s of silence and none answered`));
+    expect(f[0]!.frames[1]).toBe(probes.at(-1));
   }, 60_000);
 
   it('a client that stops reading a large result: zero windows, counted as tshark flags them', async () => {
