@@ -83,6 +83,8 @@ export async function runConns(c: ConnsConfig, io: ConnsIO, analyzeFn?: AnalyzeF
   const run = await runAnalysis(c, io, {
     // Fields such as mysql.query live in the field tree: build it when the filter reads them (as read -Y does).
     tree: c.predicate?.needsTree === true,
+    // Row values matter only to a filter that may read them.
+    ...(c.predicate ? {} : { limits: { maxRowsKept: 0 } }),
     onFirstFrame: (ts) => (base ??= ts),
     onConnection: (t) => sum.addTcp(t),
   }, (r) => sum.add(r), analyzeFn);

@@ -74,6 +74,7 @@ export function findingText(f: Finding): string {
 export async function runDiagnose(c: DiagnoseConfig, io: DiagnoseIO, analyzeFn?: AnalyzeFn): Promise<number> {
   const d = new Diagnoser({ slow: c.slow, idle: c.idle });
   const run = await runAnalysis(c, io, {
+    limits: { maxRowsKept: 0 }, // no rule reads row values
     onExchange: (x) => d.exchange(x),
     onConnection: (t) => d.tcp(t),
   }, (r) => d.record(r), analyzeFn);

@@ -87,6 +87,8 @@ export async function runExchanges(
   const keep = c.predicate;
   return runAnalysis(c, io, {
     tree: keep?.needsTree === true,
+    // Exchanges count rows; the filter reads the request: no row value is ever looked at.
+    limits: { maxRowsKept: 0 },
     onExchange: keep ? (x) => { if (keep(x.request)) onExchange(x); } : onExchange,
     ...(io.waitForOutput ? { waitForOutput: () => io.waitForOutput?.() } : {}),
   }, () => {}, analyzeFn);

@@ -42,6 +42,11 @@ export interface MySqlRecord {
   /** The field tree, built only when the caller asked for it (tree/hex/json output). */
   tree: FieldNode[] | null;
   packets: PacketRef[];
+  /**
+   * MySQL bytes of the message on the wire: every packet's 4-byte header(s) and payload — also of the rows whose
+   * PacketRef is not kept (beyond limits.maxRowsKept).
+   */
+  bytes: number;
   /** Problems with this message; the message is still shown with what could be decoded. */
   issues: Issue[];
   /** Per-connection context known when the message was seen. */

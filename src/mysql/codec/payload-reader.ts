@@ -171,6 +171,16 @@ export class PayloadReader {
     return this.bytes(n, what);
   }
 
+  /** Steps over a string<lenenc> or NULL (0xFB) without looking at it: counting rows needs no values. */
+  skipLenencStringOrNull(what = 'string<lenenc>'): void {
+    if (this.peek() === 0xfb) {
+      this.pos++;
+      return;
+    }
+    const n = this.lenencLength(what); // moves pos past the length first
+    this.pos += n;
+  }
+
   lenencString(what = 'string<lenenc>'): string {
     return this.decodeText(this.lenencBytes(what));
   }

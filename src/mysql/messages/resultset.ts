@@ -89,6 +89,10 @@ export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: 
 function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null,
   decoders: ReadonlyArray<ColumnTextDecoder> | undefined): void {
   let i = 0;
+  if (t === null && out === null) {
+    // Only counted (a query log, a digest): walk the values, decode none.
+    for (; i < columns && r.remaining > 0; i++) r.skipLenencStringOrNull('row value');
+  }
   for (; i < columns && r.remaining > 0; i++) {
     const p = r.pos;
     const d = decoders?.[i];

@@ -122,11 +122,14 @@ export function tBytes(r: PayloadReader, t: TreeBuilder | null, def: FieldDef, n
   return v;
 }
 
-export function tRestBytes(r: PayloadReader, t: TreeBuilder | null, def: FieldDef): Uint8Array {
+export function tRestBytes(r: PayloadReader, t: TreeBuilder | null, def: FieldDef): void {
+  if (t === null) {
+    r.pos = r.end; // nobody looks: no view to make
+    return;
+  }
   const p = r.pos;
   const v = r.restBytes();
-  t?.add(def, copyBytes(v), p, v.length);
-  return v;
+  t.add(def, copyBytes(v), p, v.length);
 }
 
 /** Byte values in a tree must outlive the packet buffer they were read from. */

@@ -11,7 +11,7 @@ export function newExchange(conn: ConnInfo, request: MySqlRecord): Exchange {
   return {
     conn, request, responses: 0, firstResponseTs: undefined, firstResponseFrame: undefined, endTs: undefined,
     endFrame: undefined, status: 'no_response', error: undefined, rows: 0, affectedRows: 0,
-    bytesIn: packetBytes(request), bytesOut: 0, serverStatus: 0,
+    bytesIn: request.bytes, bytesOut: 0, serverStatus: 0,
   };
 }
 
@@ -23,7 +23,7 @@ export function addResponse(x: Exchange, r: MySqlRecord): void {
   x.firstResponseFrame ??= r.frameNo;
   x.endTs = r.lastTs;
   x.endFrame = r.lastFrameNo;
-  x.bytesOut += packetBytes(r);
+  x.bytesOut += r.bytes;
   const e = r.event;
   if (e.kind === 'err') {
     x.status = 'error';
@@ -41,11 +41,4 @@ export function addResponse(x: Exchange, r: MySqlRecord): void {
       : x.affectedRows + e.affectedRows;
     x.serverStatus = e.status;
   }
-}
-
-/** MySQL bytes of a message: each packet's 4-byte header and payload. */
-function packetBytes(r: MySqlRecord): number {
-  let n = 0;
-  for (const p of r.packets) n += 4 + p.length;
-  return n;
 }

@@ -25,6 +25,8 @@ interface Building {
   frameNo: number;
   ts: Timestamp;
   packets: PacketRef[];
+  /** MySQL bytes of every packet, kept or not. */
+  bytes: number;
   tree: TreeBuilder | null;
   issues: Issue[];
 }
@@ -99,13 +101,13 @@ export class MessageBuilder {
     issues.unshift(...this.takeIssues()); // noted while framing this packet, or by the decode callback
     this.addAssumption(issues);
     const ts = this.now();
-    this.sink.emit(this.record(this.dir, firstPartFrame(p, this.pkt.frameNo), ts, ts, ev, t, [this.packetRef(p)], issues));
+    this.sink.emit(this.record(this.dir, firstPartFrame(p, this.pkt.frameNo), ts, ts, ev, t, [this.packetRef(p)], issues, wireBytes(p)));
   }
 
   /** Start a multi-packet message; the caller finishes any previous one first. */
   begin(): void {
     this.building = {
-      dir: this.dir, frameNo: this.pkt.frameNo, ts: this.now(), packets: [],
+      dir: this.dir, frameNo: this.pkt.frameNo, ts: this.now(), packets: [], bytes: 0,
       tree: this.opts.tree ? new TreeBuilder() : null, issues: this.takeIssues(),
     };
   }
@@ -124,6 +126,7 @@ export class MessageBuilder {
       headerNodes(t, p);
     }
     if (keep) b.packets.push(this.packetRef(p));
+    b.bytes += wireBytes(p);
     b.issues.push(...this.takeIssues());
     const r = this.reader.reset(p.payload);
     try {
@@ -150,7 +153,7 @@ export class MessageBuilder {
     const seen = new Set<string>();
     b.issues = b.issues.filter((i) => !seen.has(i.code + i.message) && seen.add(i.code + i.message) !== undefined);
     if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
-    this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.now(), ev, b.tree, b.packets, b.issues));
+    this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.now(), ev, b.tree, b.packets, b.issues, b.bytes));
   }
 
   /** Add an issue to the message being built; false when there is none. */
@@ -175,7 +178,7 @@ export class MessageBuilder {
     if (hs && hs.length > 0) ev.handshakes = hs;
     if (t && node) t.close(node);
     const ts = this.now();
-    this.sink.emit(this.record(this.dir, h.firstFrame || frameNo, ts, ts, ev, t, [{ seq: -1, length: h.length, frameNo }], this.takeIssues()));
+    this.sink.emit(this.record(this.dir, h.firstFrame || frameNo, ts, ts, ev, t, [{ seq: -1, length: h.length, frameNo }], this.takeIssues(), 5 + h.length));
   }
 
   /** A stream-level problem with no message of its own: shown as an `unknown` record so it is never lost. */
@@ -185,7 +188,7 @@ export class MessageBuilder {
     const reason = issue.code === 'mysql.resync' ? 'decoding resynchronised'
       : issue.kind === 'gap' ? 'lost segment'
         : issue.code === 'mysql.incomplete_packet' ? 'incomplete packet at the end' : 'stream problem';
-    this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue]));
+    this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue], 0));
   }
 
   private takeIssues(): Issue[] {
@@ -243,14 +246,19 @@ export class MessageBuilder {
 
   /** A record ending at the current frame. */
   private record(dir: Dir, frameNo: number, ts: Timestamp, lastTs: Timestamp, event: MySqlEvent,
-    t: TreeBuilder | null, packets: PacketRef[], issues: Issue[]): MySqlRecord {
+    t: TreeBuilder | null, packets: PacketRef[], issues: Issue[], bytes: number): MySqlRecord {
     if (t) for (const i of issues) t.derived(F.anomaly, i.message);
     return {
       id: this.sink.nextId(), conn: this.conn, dir, frameNo, ts, lastFrameNo: this.pkt.frameNo, lastTs, event,
-      tree: t ? t.roots : null, packets, issues,
+      tree: t ? t.roots : null, packets, bytes, issues,
       connUser: this.facts.user, connSchema: this.facts.schema, connThreadId: this.facts.threadId, connCharset: this.facts.charset,
     };
   }
+}
+
+/** A framed packet's bytes on the wire: a 4-byte header per part, and the payload. */
+function wireBytes(p: FramedPacket): number {
+  return 4 * p.parts + p.length;
 }
 
 /**

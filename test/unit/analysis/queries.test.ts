@@ -2,12 +2,14 @@
  * The query log (analysis/queries.ts, cli/queries.ts) on the real fixtures. Expected values were checked by hand
  * against the fixtures' general query logs (test/fixtures/*.general.log) and tshark's frame times.
  */
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/index.js';
 import type { Exchange } from '../../../src/model/exchange.js';
 import { compileRecordFilter } from '../../../src/filter/index.js';
-import { csvField, CSV_COLUMNS, notableFlags, queryRow, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
+import { csvField, CSV_COLUMNS, msBetween, notableFlags, queryRow, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
 import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
 import { UsageError } from '../../../src/cli/read.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
@@ -240,5 +242,41 @@ describe('myshark queries output', () => {
   it('a missing file: exit 2', async () => {
     const missing = await run('does-not-exist.pcap', 'text');
     expect(missing.code).toBe(EXIT.USAGE);
+  });
+});
+
+describe('msBetween (integer nanoseconds)', () => {
+  it('msBetween equals the decimal millisecond value rounded to the nanosecond (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4e9 }), fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 9e6 }), fc.integer({ min: 0, max: 999_999_999 }),
+      (sec, nsec, dsec, dnsec) => {
+        const a = { sec, nsec };
+        const total = BigInt(sec) * 1_000_000_000n + BigInt(nsec) + BigInt(dsec) * 1_000_000_000n + BigInt(dnsec);
+        const b = { sec: Number(total / 1_000_000_000n), nsec: Number(total % 1_000_000_000n) };
+        const ns = BigInt(dsec) * 1_000_000_000n + BigInt(dnsec);
+        const decimal = `${ns / 1_000_000n}.${String(ns % 1_000_000n).padStart(6, '0')}`;
+        expect(msBetween(a, b)).toBe(Number(decimal));
+      }));
+  });
+});
+
+describe('rows counted, not decoded (limits.maxRowsKept = 0, as queries/digest/diagnose run)', () => {
+  it('every fixture: the same exchanges, row counts, statuses and anomalies as with rows decoded', async () => {
+    const { fixtures } = JSON.parse(readFileSync(FIX + 'fixtures.json', 'utf8')) as { fixtures: { file: string; serverPorts: number[] }[] };
+    let rowsSeen = 0;
+    for (const { file, serverPorts } of fixtures) {
+      const run = async (maxRowsKept?: number): Promise<{ rows: string[]; anomalies: number; issues: number }> => {
+        const xs: string[] = [];
+        const totals = await analyze({ kind: 'file', path: FIX + file }, {
+          ports: serverPorts, ...(maxRowsKept !== undefined ? { limits: { maxRowsKept } } : {}),
+          onExchange: (x) => xs.push(JSON.stringify(queryRow(x))),
+        }, () => {});
+        return { rows: xs, anomalies: totals.anomalies, issues: totals.issues };
+      };
+      const full = await run();
+      const counted = await run(0);
+      expect(counted, file).toEqual(full);
+      rowsSeen += full.rows.reduce((n, r) => n + (JSON.parse(r) as QueryRow).rows, 0);
+    }
+    expect(rowsSeen).toBeGreaterThan(1000);
   });
 });
