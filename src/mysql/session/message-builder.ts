@@ -98,7 +98,7 @@ export class MessageBuilder {
     }
     if (p.truncated) issues.push(this.overLimit(p));
     if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
-    issues.unshift(...this.takeIssues()); // noted while framing this packet, or by the decode callback
+    if (this.nextIssues.length > 0) issues.unshift(...this.takeIssues()); // noted while framing this packet, or by the decode callback
     this.addAssumption(issues);
     const ts = this.now();
     this.sink.emit(this.record(this.dir, firstPartFrame(p, this.pkt.frameNo), ts, ts, ev, t, [this.packetRef(p)], issues, wireBytes(p)));
@@ -127,7 +127,7 @@ export class MessageBuilder {
     }
     if (keep) b.packets.push(this.packetRef(p));
     b.bytes += wireBytes(p);
-    b.issues.push(...this.takeIssues());
+    if (this.nextIssues.length > 0) b.issues.push(...this.takeIssues());
     const r = this.reader.reset(p.payload);
     try {
       decode(r, t);
@@ -191,7 +191,9 @@ export class MessageBuilder {
     this.sink.emit(this.record(this.dir, this.pkt.frameNo, ts, ts, { kind: 'unknown', reason, firstByte: undefined }, t, [], [issue], 0));
   }
 
+  /** The pending issues, handed over (a new array; the usual empty case allocates only the result). */
   private takeIssues(): Issue[] {
+    if (this.nextIssues.length === 0) return [];
     return this.nextIssues.splice(0);
   }
 
