@@ -3,6 +3,7 @@
  * parsing, and the library's analyze (loaded lazily so tests can inject their own).
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
 import { CaptureError } from '../api-types.js';
@@ -79,6 +80,32 @@ export function startProgress(input: CaptureInput, stream: ProgressStream | unde
 /** `-q, --quiet`. */
 export function quietOption(): Option {
   return new Option('-q, --quiet', 'no progress bar on standard error');
+}
+
+/** Below this size a capture is read by one thread by default: starting workers costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+/** --workers N: threads that share the connections of a capture file (default: one per core for large files). */
+export function workersOption(): Option {
+  return new Option('--workers <n>', `worker threads sharing the connections (default: ${availableParallelism()}, the number of cores, for files over 64 MiB; else 1)`);
+}
+
+/**
+ * The number of worker threads: as given, or one per core for a capture file of 64 MiB or more (stdin and live
+ * capture are read by one thread: workers each read the file themselves).
+ */
+export function parseWorkers(v: string | undefined, capture: string | undefined): number {
+  if (v !== undefined) {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers wants a whole number from 1 to 256 (got '${v}')`);
+    return n;
+  }
+  if (capture === undefined || capture === '-') return 1;
+  try {
+    return statSync(capture).size >= PARALLEL_MIN_BYTES ? availableParallelism() : 1;
+  } catch {
+    return 1; // the reader reports the missing file
+  }
 }
 
 /** The options every capture-reading analysis command has: -d PORT, --no-auto-detect, -q. */

@@ -25,7 +25,7 @@ export interface RawDigestOptions {
   quiet?: boolean;
 }
 
-export interface DigestConfig extends Omit<QueriesConfig, 'format'> {
+export interface DigestConfig extends Omit<QueriesConfig, 'format' | 'workers' | 'raw'> {
   format: 'text' | 'json';
   groupBy: GroupBy;
   /** Latencies kept per group (reservoir); default 10 000. */

@@ -10,7 +10,7 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, runAnalysis, type AnalysisRun } from './common.js';
+import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, parseWorkers, runAnalysis, workersOption, type AnalysisRun } from './common.js';
 import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
@@ -28,6 +28,7 @@ export interface RawQueriesOptions {
   autoDetect?: boolean;
   displayFilter?: string;
   quiet?: boolean;
+  workers?: string;
 }
 
 export type QueriesFormat = 'text' | 'json' | 'csv';
@@ -46,6 +47,10 @@ export interface QueriesConfig {
   filterText?: string;
   /** -q: no progress bar. */
   quiet?: boolean;
+  /** --workers: threads to split the connections across (1: this thread only). */
+  workers: number;
+  /** The options as given (a parallel run hands them to its workers). */
+  raw: RawQueriesOptions;
 }
 
 export interface QueriesIO {
@@ -68,7 +73,10 @@ export function parseQueriesOptions(
   if (format !== 'text' && format !== 'json' && format !== 'csv') {
     throw new UsageError(`unknown output format '${format}' (use -T text, -T json or -T csv)`);
   }
-  return { ...parseCaptureArgs(capture, o, stdin), format, ...displayFilterArgs(o.displayFilter, compileFilter) };
+  return {
+    ...parseCaptureArgs(capture, o, stdin), format, ...displayFilterArgs(o.displayFilter, compileFilter),
+    workers: parseWorkers(o.workers, capture), raw: { ...o, workers: '1' },
+  };
 }
 
 /** What an exchange-consuming command gets back from `runExchanges`. */
@@ -94,24 +102,40 @@ export async function runExchanges(
   }, () => {}, analyzeFn);
 }
 
+/** The query log writer: one line (or CSV record) per exchange on `out`; `kept` counts them. */
+export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(x: Exchange): void; kept(): number } {
+  let n = 0;
+  return {
+    onExchange(x: Exchange): void {
+      n++;
+      const row = queryRow(x);
+      if (format === 'json') out.write(`${queryJson(row)}\n`);
+      else if (format === 'csv') out.write(queryCsv(row, x.serverStatus));
+      else out.write(`${queryText(row, x)}\n`);
+    },
+    kept: () => n,
+  };
+}
+
 /** Runs `myshark queries` and returns the exit code. Never throws for input problems. */
 export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: AnalyzeFn): Promise<number> {
-  let n = 0;
   if (c.format === 'csv') io.stdout.write(csvHeader());
+  if (c.workers > 1 && c.input.kind === 'file' && analyzeFn === undefined) {
+    // Split by connection across worker threads; the output is merged back into the one-thread order.
+    const { runParallel } = await import('../parallel/run.js');
+    const r = await runParallel(c.input.path, c.workers, { command: 'queries', options: c.raw }, io,
+      c.quiet === true || process.stdout.isTTY === true);
+    return finish(c, io, r.run, r.kept, 'exchange');
+  }
+  const lines = queryLineWriter(c.format, io.stdout);
   const run = await runExchanges(
     // Lines stream to standard output: no bar when that is the terminal too.
     { ...c, quiet: c.quiet === true || process.stdout.isTTY === true },
     io,
-    (x) => {
-      n++;
-      const row = queryRow(x);
-      if (c.format === 'json') io.stdout.write(`${queryJson(row)}\n`);
-      else if (c.format === 'csv') io.stdout.write(queryCsv(row, x.serverStatus));
-      else io.stdout.write(`${queryText(row, x)}\n`);
-    },
+    (x) => lines.onExchange(x),
     analyzeFn,
   );
-  return finish(c, io, run, n, 'exchange');
+  return finish(c, io, run, lines.kept(), 'exchange');
 }
 
 /** The common ending of `queries` and `digest`: messages on stderr and the exit code. */
@@ -169,7 +193,8 @@ export function addQueriesCommand(
       .description('the query log: every statement with its latency, time to first byte, rows, bytes and status')
       .argument('[capture]', 'pcap/pcapng file (optionally gzip-compressed), or - for standard input')
       .option('-Y, --display-filter <filter>', 'only exchanges whose request matches this Wireshark-style display filter')
-      .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text')),
+      .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+      .addOption(workersOption()),
   )
     .addHelpText('after', QUERIES_EXAMPLES)
     .action(async (capture: string | undefined, opts: RawQueriesOptions) => {

@@ -1,6 +1,8 @@
 /** Where reporters write. Reporters never touch `console` or `process.stdout` directly (architecture principle 15). */
 export interface Sink {
   write(s: string): void;
+  /** UTF-8 text already encoded (parallel runs hand over their workers' output this way). */
+  writeBytes?(b: Uint8Array): void;
   /** Push buffered output out now (live captures print each message as it arrives). */
   flush?(): void;
 }
@@ -10,6 +12,9 @@ export class StringSink implements Sink {
   private parts: string[] = [];
   write(s: string): void {
     this.parts.push(s);
+  }
+  writeBytes(b: Uint8Array): void {
+    this.parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
   }
   toString(): string {
     return this.parts.join('');
@@ -25,9 +30,15 @@ export class BufferedSink implements Sink {
   private size = 0;
 
   constructor(
-    private readonly out: (chunk: string) => void,
+    private readonly out: (chunk: string | Uint8Array) => void,
     private readonly threshold = 64 * 1024,
   ) {}
+
+  /** Bytes go out as they are, after the text written before them. */
+  writeBytes(b: Uint8Array): void {
+    this.flush();
+    if (b.byteLength > 0) this.out(b);
+  }
 
   write(s: string): void {
     this.parts.push(s);

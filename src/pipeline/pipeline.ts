@@ -36,6 +36,10 @@ export class Pipeline implements StreamHandler {
   private readonly conns = new Map<number, ConnEntry>();
   private recordId = 0;
   private firstFrameSeen = false;
+  /** This run counts frames, segments and frame-level issues (false for shards other than 0). */
+  private readonly frameLevel: boolean;
+  /** Set while end() closes what is still open: positions then follow the connection index. */
+  private ending = false;
 
   constructor(
     private readonly opts: AnalyzeOptions,
@@ -44,15 +48,19 @@ export class Pipeline implements StreamHandler {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.ports = new Set(opts.ports ?? [3306]);
     this.autoDetect = opts.autoDetect !== false;
+    const shard = opts.shard;
+    this.frameLevel = shard === undefined || shard.index === 0;
     this.reassembler = new TcpReassembler(this, {
       isServerPort: (p) => this.ports.has(p),
       limits: this.limits,
       onIssue: (i) => this.issue(i),
+      ...(shard !== undefined && shard.count > 1 ? { owns: (index: number) => index % shard.count === shard.index } : {}),
     });
   }
 
   frame(f: Frame): void {
     this.totals.frames++;
+    if (this.opts.clock !== undefined) this.opts.clock.position = f.no;
     if (!this.firstFrameSeen) {
       this.firstFrameSeen = true;
       this.opts.onFirstFrame?.({ sec: f.tsSec, nsec: f.tsNsec });
@@ -64,6 +72,8 @@ export class Pipeline implements StreamHandler {
   }
 
   issue(i: Issue): void {
+    // Capture- and link-level issues are the same in every shard: shard 0 reports them.
+    if (!this.frameLevel && i.layer !== 'reassembly' && i.layer !== 'mysql' && i.layer !== 'session') return;
     this.totals.issues++;
     if (i.kind !== 'info' && i.kind !== 'assumption') this.totals.anomalies++;
     this.opts.onIssue?.(i);
@@ -71,6 +81,7 @@ export class Pipeline implements StreamHandler {
 
   /** Close every connection (end of capture) and complete the totals. */
   end(): Totals {
+    this.ending = true;
     this.reassembler.end();
     const t = this.totals;
     t.connections = this.reassembler.connectionCount;
@@ -127,6 +138,7 @@ export class Pipeline implements StreamHandler {
   }
 
   onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void {
+    if (this.ending && this.opts.clock !== undefined) this.opts.clock.position = this.totals.frames + 1 + conn.index;
     const e = this.conns.get(conn.index);
     if (!e) return;
     e.session?.close(reason, pkt);

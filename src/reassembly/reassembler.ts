@@ -43,6 +43,12 @@ import type { CloseReason, SegmentKind, ServerPortTest, StreamHandler } from './
 
 export interface TcpReassemblerOptions {
   isServerPort: ServerPortTest;
+  /**
+   * Whether this reassembler decodes connection `index` (default: all). Others are only tracked — numbered, their
+   * FIN/RST and sequence bases followed so that later indices agree with a run that decodes everything — and the
+   * handler never hears of them; their issues are left to the run that owns them.
+   */
+  owns?: (index: number) => boolean;
   limits?: Partial<Limits>;
   onIssue?(issue: Issue): void;
 }
@@ -55,6 +61,8 @@ class Conn implements TableEntry<Conn> {
   readonly b: HalfStream<Conn>;
   closed = false;
   stopped = false;
+  /** Tracked for numbering only (another shard decodes it): no handler calls, no issues. */
+  foreign = false;
   lateSegments = 0;
   lastFrame = 0;
   lastTsSec = 0;
@@ -82,6 +90,7 @@ const EMPTY = new Uint8Array(0);
 export class TcpReassembler {
   private readonly handler: StreamHandler;
   private readonly isServerPort: ServerPortTest;
+  private readonly owns: ((index: number) => boolean) | undefined;
   private readonly limits: Limits;
   private readonly onIssue: ((i: Issue) => void) | undefined;
   private readonly table: ConnTable<Conn>;
@@ -99,6 +108,7 @@ export class TcpReassembler {
   constructor(handler: StreamHandler, opts: TcpReassemblerOptions) {
     this.handler = handler;
     this.isServerPort = opts.isServerPort;
+    this.owns = opts.owns;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.onIssue = opts.onIssue;
     this.table = new ConnTable<Conn>(this.limits.maxConnections, (c) => this.evict(c));
@@ -157,7 +167,7 @@ export class TcpReassembler {
         const h = fwd ? c.a : c.b;
         const prev = { closed: c.closed, senderBaseSeq: h.hasBase ? h.baseSeq : undefined };
         if (startsNewConversation(prev, flags, pkt.seq)) {
-          if (!c.closed) {
+          if (!c.closed && !c.foreign) {
             this.issue(
               'info',
               'reassembly.port_reuse',
@@ -165,8 +175,8 @@ export class TcpReassembler {
                 `it ends here and a new connection starts.`,
               pkt.frameNo,
             );
-            this.close(c, 'end-of-capture', null);
           }
+          if (!c.closed) this.close(c, 'end-of-capture', null);
           c = undefined;
         }
       }
@@ -177,7 +187,7 @@ export class TcpReassembler {
         if (c.closed) {
           if (pkt.payload.length + pkt.payloadMissing > 0 && (flags & TCP_RST) === 0) {
             this.lateTotal++;
-            if (c.lateSegments++ === 0) {
+            if (c.lateSegments++ === 0 && !c.foreign) {
               this.issue(
                 'unexpected',
                 'reassembly.data_after_close',
@@ -196,14 +206,14 @@ export class TcpReassembler {
       const other = fwd ? c.b : c.a;
       if ((flags & TCP_ACK) !== 0) other.ack(pkt.ack);
       if ((flags & TCP_RST) !== 0) {
-        if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), 'rst', pkt);
+        if (this.handler.onSegment !== undefined && !c.foreign) this.handler.onSegment(c.info, c.dirOf(fwd), 'rst', pkt);
         this.close(c, 'rst', pkt);
         return;
       }
       const syn = (flags & TCP_SYN) !== 0;
       let kind: SegmentKind = h.segment(pkt.seq, pkt.payload, pkt.payloadMissing, syn, (flags & TCP_FIN) !== 0);
       if (syn) kind = 'syn';
-      if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);
+      if (this.handler.onSegment !== undefined && !c.foreign) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);
       if (c.a.finSeen && c.b.finSeen) this.close(c, 'fin', pkt);
     } finally {
       this.cur = null;
@@ -272,6 +282,11 @@ export class TcpReassembler {
     const c = new Conn(key, info, srcIsClient === fwd, this.sink, this.limits);
     this.table.add(c); // may evict (and close) the least recently active connection first
     this.openCount++;
+    if (this.owns !== undefined && !this.owns(info.index)) {
+      c.foreign = true;
+      this.stopConn(c); // classified, never buffered nor delivered
+      return c;
+    }
     this.handler.onOpen(info, pkt);
     return c;
   }
@@ -293,12 +308,12 @@ export class TcpReassembler {
     c.a.clear();
     c.b.clear();
     this.openCount--;
-    this.handler.onClose(c.info, reason, pkt);
+    if (!c.foreign) this.handler.onClose(c.info, reason, pkt);
   }
 
   private evict(c: Conn): void {
     if (c.closed) return;
-    this.issue(
+    if (!c.foreign) this.issue(
       'over-limit',
       'reassembly.connection_limit',
       `More than ${this.limits.maxConnections} connections are tracked at once; the least recently active one ` +

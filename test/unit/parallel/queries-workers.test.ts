@@ -1,0 +1,64 @@
+/**
+ * `myshark queries --workers N`: the connections split across worker threads (each worker reads the whole file and
+ * decodes every N-th tcp.stream), the output merged back. It must be the one-thread output byte for byte — on every
+ * fixture, in every format, with and without a display filter — and the exit code and stderr the same.
+ * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
+ */
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { compileRecordFilter } from '../../../src/filter/index.js';
+import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
+import { StringSink } from '../../../src/output/sink.js';
+import { mergeTotals } from '../../../src/parallel/protocol.js';
+import type { Totals } from '../../../src/api-types.js';
+
+const FIX = 'test/fixtures/';
+const { fixtures } = JSON.parse(readFileSync(FIX + 'fixtures.json', 'utf8')) as { fixtures: { file: string; serverPorts: number[] }[] };
+
+async function run(file: string, o: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new StringSink();
+  let err = '';
+  const c = parseQueriesOptions(FIX + file, o, new PassThrough(), (t) => compileRecordFilter(t));
+  const code = await runQueries(c, { stdout, stderr: (s) => (err += s) });
+  return { code, out: stdout.toString(), err };
+}
+
+describe('queries --workers: the same output as one thread', () => {
+  for (const { file, serverPorts } of fixtures) {
+    it(file, async () => {
+      const base = { decodePort: serverPorts.map(String) };
+      for (const o of [{ format: 'json' }, { format: 'text' }, { format: 'csv', displayFilter: 'mysql.query contains "SELECT" or tcp.stream == 1' }]) {
+        const one = await run(file, { ...base, ...o, workers: '1' });
+        for (const workers of ['2', '3']) {
+          const many = await run(file, { ...base, ...o, workers });
+          expect(many, `${file} ${JSON.stringify(o)} --workers ${workers}`).toEqual(one);
+        }
+      }
+    });
+  }
+
+  it('a file that is not there: the same error and exit code as one thread', async () => {
+    const one = await run('no-such-file.pcap', { workers: '1' });
+    const many = await run('no-such-file.pcap', { workers: '2' });
+    expect(many).toEqual(one);
+    expect(one.code).toBe(2);
+  });
+
+  it('--workers must be a whole number from 1 to 256', () => {
+    for (const bad of ['0', '-1', '1.5', 'many', '1000']) {
+      expect(() => parseQueriesOptions(FIX + 'cli-session.pcap', { workers: bad }, new PassThrough())).toThrow(/--workers wants a whole number/);
+    }
+  });
+});
+
+describe('mergeTotals', () => {
+  it('takes frame-level counts from share 0 and adds up connection-level ones', () => {
+    const t = (o: Partial<Totals>): Totals => ({
+      format: 'pcap', bytesRead: 100, frames: 10, tcpSegments: 9, skipped: { 'not-tcp': 1 }, connections: 3, mysqlConnections: 0,
+      messages: 0, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0, ...o,
+    });
+    const m = mergeTotals([t({ mysqlConnections: 2, messages: 5, issues: 2, anomalies: 1, lostBytes: 7 }), t({ mysqlConnections: 1, messages: 3, issues: 1, anomalies: 1, lostBytes: 3 })]);
+    expect(m).toEqual(t({ mysqlConnections: 3, messages: 8, issues: 3, anomalies: 2, lostBytes: 10 }));
+  });
+});
