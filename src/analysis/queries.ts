@@ -37,7 +37,7 @@ export interface QueryRow {
   affected_rows: number | string;
   bytes_in: number;
   bytes_out: number;
-  status: 'ok' | 'error' | 'no_response';
+  status: 'ok' | 'error' | 'no_response' | 'lost';
   error_code: number | null;
   error_message: string | null;
 }
@@ -171,6 +171,7 @@ export function queryText(row: QueryRow, x: Exchange): string {
   let status: string = row.status;
   if (row.status === 'error') status = `error ${row.error_code ?? '?'}: ${oneLine(row.error_message ?? '', 200)}`;
   else if (row.status === 'no_response') status = 'no response';
+  else if (row.status === 'lost') status = 'response lost (not captured)';
   const flags = notableFlags(x.serverStatus);
   const parts = [
     utcTime(x.request.ts),

@@ -18,7 +18,8 @@ export interface Exchange {
   /** When the last response message ended. */
   endTs: Timestamp | undefined;
   endFrame: number | undefined;
-  status: 'ok' | 'error' | 'no_response';
+  /** `lost`: the response was (at least partly) in bytes the capture missed (a lost segment): its end is unknown. */
+  status: 'ok' | 'error' | 'no_response' | 'lost';
   error: Err | undefined;
   /** Rows of the result sets; affected rows of the OK packets. */
   rows: number;

@@ -124,11 +124,11 @@ export class Pipeline implements StreamHandler {
     return true;
   }
 
-  onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket): void {
+  onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket, endSeq: number): void {
     this.totals.lostBytes += length;
     const e = this.conns.get(conn.index);
     if (e?.tcp) countGap(e.tcp, dir, length, pkt.frameNo);
-    e?.session?.gap(dir, length, pkt);
+    e?.session?.gap(dir, length, pkt, endSeq);
   }
 
   onSegment(conn: ConnInfo, dir: Dir, kind: SegmentKind, pkt: TcpPacket): void {

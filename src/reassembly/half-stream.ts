@@ -19,15 +19,26 @@ export type GapCause =
 
 /** Where a half-stream sends its output; implemented once by the reassembler (no closure per packet). */
 export interface HalfStreamSink<O> {
-  /** In-order bytes (a view valid during the call). Return false to stop the stream. */
-  data(h: HalfStream<O>, bytes: Uint8Array): boolean;
-  gap(h: HalfStream<O>, length: number, cause: GapCause): void;
+  /**
+   * In-order bytes (a view valid during the call). Return false to stop the stream. `origin`: the bytes were queued
+   * and are released because the hole before them was given up — they arrived in that frame, at that time.
+   */
+  data(h: HalfStream<O>, bytes: Uint8Array, origin?: Origin): boolean;
+  /** `length` bytes were lost; the stream goes on at sequence number `endSeq`. */
+  gap(h: HalfStream<O>, length: number, cause: GapCause, endSeq: number): void;
   /** The out-of-order queue went over one of its limits; a hole is about to be given up. */
   overLimit(h: HalfStream<O>, what: 'bytes' | 'segments', queuedBytes: number, queuedSegments: number): void;
 }
 
+/** The frame a queued piece arrived in. */
+export interface Origin {
+  frameNo: number;
+  tsSec: number;
+  tsNsec: number;
+}
+
 /** A queued piece: `data` then `missing` bytes that the snaplen cut (span = data.length + missing). */
-interface Pending {
+interface Pending extends Origin {
   seq: number;
   data: Uint8Array;
   missing: number;
@@ -57,6 +68,8 @@ export class HalfStream<O> {
 
   private q: Pending[] = [];
   private qBytes = 0;
+  /** The frame of the segment being processed (set by the reassembler): queued pieces remember it. */
+  readonly now: Origin = { frameNo: 0, tsSec: 0, tsNsec: 0 };
 
   constructor(
     readonly owner: O,
@@ -120,7 +133,7 @@ export class HalfStream<O> {
       } else if (rel <= 0) {
         kind = rel < 0 ? 'partial-retransmission' : 'data';
         this.deliver(-rel, payload, missing);
-        this.drain();
+        this.drain(false);
       } else {
         kind = this.enqueue(dataSeq, rel, payload, missing) ? 'out-of-order' : 'retransmission';
       }
@@ -144,7 +157,7 @@ export class HalfStream<O> {
       const first = this.q[0];
       const to = first !== undefined && seqLt(first.seq, target) ? first.seq : target;
       this.skipTo(to, 'acked-unseen');
-      this.drain();
+      this.drain(true);
     }
     this.tryConsumeFin();
   }
@@ -155,7 +168,7 @@ export class HalfStream<O> {
       const first = this.q[0];
       if (first === undefined) break;
       this.skipTo(first.seq, 'close');
-      this.drain();
+      this.drain(true);
     }
     if (!this.stopped && this.finSeen && this.hasNext) {
       this.skipTo(this.finSeq, 'close');
@@ -181,17 +194,17 @@ export class HalfStream<O> {
     if (g <= 0) return;
     this.nextSeq = to;
     this.bytesGapped += g;
-    this.sink.gap(this, g, cause);
+    this.sink.gap(this, g, cause, to);
   }
 
   /** Delivers a segment at nextSeq - skip (skip ≥ 0 bytes already seen): its new data, then its snaplen-cut bytes. */
-  private deliver(skip: number, data: Uint8Array, missing: number): void {
+  private deliver(skip: number, data: Uint8Array, missing: number, origin?: Origin): void {
     const len = data.length;
     if (skip < len) {
       const bytes = skip === 0 ? data : data.subarray(skip);
       this.nextSeq = seqAdd(this.nextSeq, bytes.length);
       this.bytesDelivered += bytes.length;
-      if (!this.sink.data(this, bytes)) {
+      if (!this.sink.data(this, bytes, origin)) {
         if (!this.stopped) this.stop();
       }
       if (this.stopped) {
@@ -203,8 +216,11 @@ export class HalfStream<O> {
     if (lost > 0) this.skipTo(seqAdd(this.nextSeq, lost), 'snaplen');
   }
 
-  /** Releases queued pieces that have become in order. */
-  private drain(): void {
+  /**
+   * Releases queued pieces that have become in order. `afterGap`: a hole was just given up, so they are handed on
+   * with the frame they arrived in (a filled hole instead completes them in the current frame, as Wireshark shows).
+   */
+  private drain(afterGap: boolean): void {
     const q = this.q;
     while (!this.stopped && q.length > 0) {
       const e = q[0];
@@ -213,7 +229,7 @@ export class HalfStream<O> {
       if (d > 0) break;
       q.shift();
       this.qBytes -= e.data.length;
-      if (-d < e.data.length + e.missing) this.deliver(-d, e.data, e.missing);
+      if (-d < e.data.length + e.missing) this.deliver(-d, e.data, e.missing, afterGap ? e : undefined);
     }
     this.tryConsumeFin();
   }
@@ -257,7 +273,7 @@ export class HalfStream<O> {
       const first = q[0]!;
       this.sink.overLimit(this, this.qBytes > this.maxBytes ? 'bytes' : 'segments', this.qBytes, q.length);
       this.skipTo(first.seq, 'ooo-limit');
-      this.drain();
+      this.drain(true);
     }
     return true;
   }
@@ -269,7 +285,8 @@ export class HalfStream<O> {
     const bytes = a < dEnd ? data.slice(a, dEnd) : EMPTY;
     const missing = b - Math.max(a, len);
     this.qBytes += bytes.length;
-    return { seq: seqAdd(seq, a), data: bytes, missing: missing > 0 ? missing : 0 };
+    const now = this.now;
+    return { seq: seqAdd(seq, a), data: bytes, missing: missing > 0 ? missing : 0, frameNo: now.frameNo, tsSec: now.tsSec, tsNsec: now.tsNsec };
   }
 
   private tryConsumeFin(): void {

@@ -102,6 +102,8 @@ export class TcpReassembler {
     frameNo: 0, tsSec: 0, tsNsec: 0, ipVersion: 4, src: '', dst: '', srcPort: 0, dstPort: 0, seq: 0, ack: 0,
     flags: 0, window: 0, payload: EMPTY, payloadMissing: 0, checksumOk: undefined, vlan: [],
   };
+  /** Reused packet for bytes released from an out-of-order queue (their own frame and time). */
+  private readonly released: TcpPacket = { ...this.synthetic };
   private openCount = 0;
   private lateTotal = 0;
 
@@ -113,17 +115,25 @@ export class TcpReassembler {
     this.onIssue = opts.onIssue;
     this.table = new ConnTable<Conn>(this.limits.maxConnections, (c) => this.evict(c));
     this.sink = {
-      data: (h, bytes) => {
+      data: (h, bytes, origin) => {
         const c = h.owner;
-        const ok = this.handler.onData(c.info, c.dirOf(h.fromA), bytes, this.cur ?? this.synthetic);
+        let pkt = this.cur ?? this.synthetic;
+        if (origin !== undefined) {
+          // Released after a hole was given up: these bytes belong to the frame (and time) they arrived in.
+          pkt = Object.assign(this.released, pkt);
+          pkt.frameNo = origin.frameNo;
+          pkt.tsSec = origin.tsSec;
+          pkt.tsNsec = origin.tsNsec;
+        }
+        const ok = this.handler.onData(c.info, c.dirOf(h.fromA), bytes, pkt);
         if (!ok) this.stopConn(c);
         return ok;
       },
-      gap: (h, length, cause) => {
+      gap: (h, length, cause, endSeq) => {
         const c = h.owner;
         const pkt = this.cur ?? this.synthetic;
         if (cause !== 'snaplen') this.reportGap(c, h, length, cause, pkt.frameNo);
-        this.handler.onGap(c.info, c.dirOf(h.fromA), length, pkt);
+        this.handler.onGap(c.info, c.dirOf(h.fromA), length, pkt, endSeq);
       },
       overLimit: (h, what, bytes, segments) => {
         const c = h.owner;
@@ -211,6 +221,10 @@ export class TcpReassembler {
         return;
       }
       const syn = (flags & TCP_SYN) !== 0;
+      const now = h.now;
+      now.frameNo = pkt.frameNo;
+      now.tsSec = pkt.tsSec;
+      now.tsNsec = pkt.tsNsec;
       let kind: SegmentKind = h.segment(pkt.seq, pkt.payload, pkt.payloadMissing, syn, (flags & TCP_FIN) !== 0);
       if (syn) kind = 'syn';
       if (this.handler.onSegment !== undefined && !c.foreign) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);

@@ -25,7 +25,8 @@ export interface StreamHandler {
   /** In-order payload bytes. Return false to stop receiving data for this connection (not MySQL); segments are still counted. */
   onData(conn: ConnInfo, dir: Dir, bytes: Uint8Array, pkt: TcpPacket): boolean;
   /** `length` bytes of this direction were never captured (lost segment, or the out-of-order limit forced a skip). */
-  onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket): void;
+  /** `endSeq`: the TCP sequence number where the stream resumes after the lost bytes. */
+  onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket, endSeq: number): void;
   onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void;
   /** Every segment of every connection, classified (optional, for statistics). */
   onSegment?(conn: ConnInfo, dir: Dir, kind: SegmentKind, pkt: TcpPacket): void;

@@ -43,7 +43,8 @@ import { StatementRegistry, sqlWithValues } from './statements.js';
 import type { AuthDataKind, ColumnDefinition, Command, Err, MySqlEvent, Ok, ResultSet, StmtPrepareOk } from '../messages/types.js';
 import { exactPacketChain, looksCompressed, looksLikeGreeting, plausibleRequestStart, plausibleResponseStart } from './plausible.js';
 import { MessageBuilder, type Decode } from './message-builder.js';
-import { addResponse, newExchange } from './exchange.js';
+import { addResponse, markLost, newExchange } from './exchange.js';
+import { seqLt } from '../../core/seq.js';
 import type { PendingRequest, Phase, ResponseState } from './state.js';
 
 export interface SessionOptions {
@@ -262,7 +263,8 @@ export class MySqlSession {
     }
   }
 
-  gap(dir: Dir, length: number, pkt: TcpPacket): void {
+  /** `endSeq`: where the stream resumes (TCP sequence number); unknown (undefined) for tests that feed bytes. */
+  gap(dir: Dir, length: number, pkt: TcpPacket, endSeq?: number): void {
     this.pkt = pkt;
     if (this.facts.tls) {
       this.tls[dir].reset();
@@ -282,12 +284,16 @@ export class MySqlSession {
     if (dir === 's2c') {
       this.msg.at(pkt, dir);
       if (this.msg.addToBuilding(issue)) {
+        if (this.pending[0]) this.pending[0].lost = true; // the response being built lost its end
         this.finishIncomplete();
       } else if (lost) {
         this.streamIssue(dir, issue);
       }
-      // Responses to the requests sent so far were (at least partly) in the lost bytes.
-      this.dropPending(this.pending.length);
+      // The responses of the requests the client sent before it had received the lost bytes were (at least partly)
+      // in them; a request sent with an acknowledgement at or past their end was answered after them.
+      let n = 0;
+      while (n < this.pending.length && (endSeq === undefined || seqLt(this.pending[n]!.ack, endSeq))) n++;
+      this.dropPending(n, true);
       this.resp = { k: 'first' };
     } else {
       this.streamIssue(dir, issue);
@@ -454,7 +460,7 @@ export class MySqlSession {
     if (record && this.opts.holdRequests === false) this.sink.emit(record);
     this.pending.push({
       command, frameNo: this.pkt.frameNo, query: c?.query, schema: c?.schema, user: c?.user,
-      responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record, held: this.opts.holdRequests !== false,
+      responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record, held: this.opts.holdRequests !== false, ack: this.pkt.ack,
     });
     if (this.pending.length === 1) this.resp = { k: 'first' };
   }
@@ -476,6 +482,18 @@ export class MySqlSession {
       return;
     }
     const head = this.pending[0];
+    if (r.dir === 's2c' && r.packets.length === 0) {
+      // A stream-level note (lost bytes, resync) answers nothing; requests held before it go out first, in order
+      // (without mysql.response_in: their response is not known yet).
+      for (const p of this.pending) {
+        if (p.held && p.record && p.record.frameNo <= r.frameNo) {
+          p.held = false;
+          this.sink.emit(p.record);
+        }
+      }
+      this.sink.emit(r);
+      return;
+    }
     if (r.dir === 's2c' && head && this.phase === 'command') {
       const req = head.record;
       r.responseTo = head.frameNo;
@@ -493,10 +511,14 @@ export class MySqlSession {
   }
 
   /** Forget the oldest `n` pending requests: their exchanges are complete (or got no answer); held records go out. */
-  private dropPending(n: number): void {
+  private dropPending(n: number, lost = false): void {
     for (const done of this.pending.splice(0, n)) {
       if (done.record && done.held) this.sink.emit(done.record);
-      if (this.sink.exchange && done.record) this.sink.exchange(done.exchange ?? newExchange(this.conn, done.record));
+      if (this.sink.exchange && done.record) {
+        const x = done.exchange ?? newExchange(this.conn, done.record);
+        if (lost || done.lost) markLost(x);
+        this.sink.exchange(x);
+      }
     }
   }
 

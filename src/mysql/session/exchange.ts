@@ -42,3 +42,14 @@ export function addResponse(x: Exchange, r: MySqlRecord): void {
     x.serverStatus = e.status;
   }
 }
+
+/**
+ * The response was (at least partly) in bytes the capture lost: its end, and so its latency, are unknown. What
+ * arrived before the hole (time to first byte, rows so far) stays.
+ */
+export function markLost(x: Exchange): void {
+  x.status = 'lost';
+  x.endTs = undefined;
+  x.endFrame = undefined;
+  x.error = undefined;
+}

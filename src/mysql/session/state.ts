@@ -37,6 +37,13 @@ export interface PendingRequest {
   query: string | undefined;
   /** Sequence id the response starts with (the request's last id + 1). */
   responseSeq: number;
+  /**
+   * The TCP acknowledgement number the request was sent with: how much of the server's stream the client had
+   * received. After lost server bytes ending at sequence E, a request sent with ack ≥ E was answered after them.
+   */
+  ack: number;
+  /** Part of the response was in lost bytes: the exchange's end is unknown. */
+  lost?: boolean;
   /** COM_STMT_EXECUTE / FETCH: the statement, whose columns decode binary rows. */
   stmtId?: number | undefined;
   /** The request's own record (kept for the exchange); `held` while it waits to carry mysql.response_in. */
