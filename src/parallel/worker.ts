@@ -16,10 +16,16 @@ const port = parentPort!;
 const clock = { position: 0 };
 const first = input.shard.index === 0;
 
-let texts: string[] = [];
-let keys: number[] = [];
-/** Characters and input chunks since the last batch: a batch per ~1 MB of output or 64 chunks of input. */
-let pending = 0;
+/**
+ * The batch being filled: output encoded as it is written (strings die young instead of waiting for the batch),
+ * the position of each piece, and where each piece ends. Sent (buffers handed over) per ~1 MB or 64 input chunks.
+ */
+const BATCH_BYTES = 1 << 20;
+let bytes = Buffer.allocUnsafe(BATCH_BYTES * 2);
+let used = 0;
+let keys = new Float64Array(4096);
+let ends = new Uint32Array(4096);
+let pieces = 0;
 let chunks = 0;
 let outstanding = 0;
 let resume: (() => void) | undefined;
@@ -36,32 +42,39 @@ port.on('message', (m: AckMessage) => {
 
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
 
-/** Sends what was written so far (UTF-8, its buffer handed over, not copied); every later piece comes from a
- *  position above `watermark`. */
+/** Sends what was written so far; every later piece comes from a position above `watermark`. */
 function flush(watermark: number): void {
-  const n = texts.length;
-  const ends = new Uint32Array(n);
-  let len = 0;
-  for (let i = 0; i < n; i++) {
-    len += Buffer.byteLength(texts[i]!, 'utf8');
-    ends[i] = len;
-  }
-  const bytes = new Uint8Array(len);
-  if (n > 0) Buffer.from(bytes.buffer).write(texts.join(''), 'utf8');
-  const k = Float64Array.from(keys);
-  post({ t: 'batch', bytes, keys: k, ends, watermark }, [bytes.buffer, k.buffer, ends.buffer]);
+  const b = new Uint8Array(bytes.buffer, bytes.byteOffset, used);
+  const k = keys.slice(0, pieces);
+  const e = ends.slice(0, pieces);
+  post({ t: 'batch', bytes: b, keys: k, ends: e, watermark }, [b.buffer as ArrayBuffer, k.buffer, e.buffer]);
   outstanding++;
-  texts = [];
-  keys = [];
-  pending = 0;
+  bytes = Buffer.allocUnsafeSlow(BATCH_BYTES * 2);
+  used = 0;
+  pieces = 0;
   chunks = 0;
 }
 
 const sink: Sink = {
   write(s: string): void {
-    texts.push(s);
-    keys.push(clock.position);
-    pending += s.length;
+    const need = used + s.length * 3;
+    if (need > bytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
+      bytes.copy(bigger, 0, 0, used);
+      bytes = bigger;
+    }
+    used += bytes.write(s, used, 'utf8');
+    if (pieces === keys.length) {
+      const k = new Float64Array(pieces * 2);
+      k.set(keys);
+      keys = k;
+      const e = new Uint32Array(pieces * 2);
+      e.set(ends);
+      ends = e;
+    }
+    keys[pieces] = clock.position;
+    ends[pieces] = used;
+    pieces++;
   },
 };
 
@@ -81,7 +94,7 @@ const shardAnalyze = (capture: CaptureInput, options: AnalyzeOptions, onRecord: 
     } : {}),
     // After each chunk of input: pass the output on, and wait while the main thread is behind.
     waitForOutput: () => {
-      if (pending < 1 << 20 && ++chunks < 64) return undefined;
+      if (used < BATCH_BYTES && ++chunks < 64) return undefined;
       flush(clock.position);
       if (outstanding < MAX_OUTSTANDING) return undefined;
       return new Promise<void>((r) => (resume = r));
