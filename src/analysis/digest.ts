@@ -13,10 +13,10 @@
  * Latency is the request's last byte → the response's last byte; exchanges without a response count in `count`
  * and `no_response` but not in the latency figures.
  *
- * Memory: per group, at most `maxSamples` latencies (default 10 000) are kept, by reservoir sampling (Vitter's
- * algorithm R, with a seeded generator so runs are reproducible). Up to that many statements per group the
- * percentiles are exact; beyond, they are those of a uniform random sample of the group's latencies (count, total,
- * mean and max stay exact). Percentiles use the nearest-rank method.
+ * Memory: per group, the latencies themselves up to `maxSamples` (default 10 000; percentiles exact), then a
+ * histogram with 4 significant digits (analysis/latency-sketch.ts: relative error under 0.1%). Sums are kept in
+ * integer nanoseconds, so a digest merged from parallel workers (`merge`) is the one-thread digest exactly.
+ * Percentiles use the nearest-rank method.
  */
 import type { Timestamp } from '../core/time.js';
 import { tsCompare, tsToSeconds } from '../core/time.js';
@@ -24,7 +24,8 @@ import type { Exchange } from '../model/exchange.js';
 import { COM, commandId } from '../mysql/constants/commands.js';
 import type { Command } from '../mysql/messages/types.js';
 import { fingerprint } from './fingerprint.js';
-import { exchangeSql, msBetween } from './queries.js';
+import { exchangeSql } from './queries.js';
+import { LatencySketch } from './latency-sketch.js';
 
 export type GroupBy = 'fingerprint' | 'user' | 'schema' | 'client' | 'connection';
 export const GROUP_BY: readonly GroupBy[] = ['fingerprint', 'user', 'schema', 'client', 'connection'];
@@ -52,18 +53,6 @@ export function statementClass(c: Command): string {
   }
 }
 
-/** Deterministic 32-bit generator (mulberry32) for the reservoirs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Nearest-rank percentile of sorted values (p in (0, 1]); undefined when empty. */
 export function percentile(sorted: readonly number[], p: number): number | undefined {
   if (sorted.length === 0) return undefined;
@@ -71,41 +60,16 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   return sorted[Math.min(rank, sorted.length) - 1];
 }
 
-/** Bounded latency store: the first `max` values, then reservoir sampling (algorithm R). */
-export class LatencyReservoir {
-  readonly values: number[] = [];
-  /** Values offered (the sample stands for this many). */
-  seen = 0;
-
-  constructor(
-    readonly max: number,
-    private readonly random: () => number,
-  ) {}
-
-  add(v: number): void {
-    this.seen++;
-    if (this.values.length < this.max) {
-      this.values.push(v);
-      return;
-    }
-    const j = Math.floor(this.random() * this.seen);
-    if (j < this.max) this.values[j] = v;
-  }
-
-  /** True when every value is kept (percentiles are exact). */
-  get exact(): boolean {
-    return this.seen === this.values.length;
-  }
-}
-
-interface Group {
+/** One group's figures; plain data (latencies aside) so workers can send it (see `Digest.groups` / `merge`). */
+export interface Group {
   key: string;
   /** For --group-by connection: the client endpoint; otherwise unused. */
   label: string | null;
   count: number;
   timed: number;
-  totalMs: number;
-  maxMs: number;
+  /** Nanoseconds, integers: sums are exact whatever the order of addition. */
+  totalNs: number;
+  maxNs: number;
   rows: number;
   affectedRows: bigint;
   errors: number;
@@ -115,8 +79,10 @@ interface Group {
   firstSeen: Timestamp;
   lastSeen: Timestamp;
   example: string;
-  exampleMs: number | null;
-  latencies: LatencyReservoir;
+  exampleNs: number | null;
+  /** Where the example was seen (AnalyzeOptions.clock position, or the order of addition): ties go to the first. */
+  examplePos: number;
+  latencies: LatencySketch;
 }
 
 /** One class of the digest, as `digest -T json` prints it (the group key under its own name). */
@@ -134,7 +100,7 @@ export interface DigestClass {
   p95_ms: number | null;
   p99_ms: number | null;
   max_ms: number | null;
-  /** Percentiles are over every latency (false: over a reservoir sample of `maxSamples`). */
+  /** Percentiles are over every latency exactly (false: read from the 4-digit histogram). */
   exact: boolean;
   rows: number;
   affected_rows: number | string;
@@ -150,10 +116,8 @@ export interface DigestClass {
 
 export interface DigestOptions {
   groupBy?: GroupBy;
-  /** Latencies kept per group (default 10 000). */
+  /** Latencies kept exactly per group (default 10 000); beyond, a histogram. */
   maxSamples?: number;
-  /** Seed of the reservoirs' generator (default 1). */
-  seed?: number;
 }
 
 function round6(v: number): number {
@@ -164,15 +128,13 @@ function round6(v: number): number {
 export class Digest {
   readonly groupBy: GroupBy;
   private readonly maxSamples: number;
-  private readonly random: () => number;
-  private readonly groups = new Map<string, Group>();
+  readonly groups = new Map<string, Group>();
   /** Exchanges added. */
   total = 0;
 
   constructor(opts: DigestOptions = {}) {
     this.groupBy = opts.groupBy ?? 'fingerprint';
     this.maxSamples = Math.max(1, opts.maxSamples ?? DEFAULT_MAX_SAMPLES);
-    this.random = mulberry32(opts.seed ?? 1);
   }
 
   /** The group key of an exchange ('' when unknown: a user or schema not seen, e.g. mid-stream). */
@@ -195,16 +157,17 @@ export class Digest {
     }
   }
 
-  add(x: Exchange): void {
+  /** `pos`: where in the run the exchange completed (orders ties of the example); default: the order of addition. */
+  add(x: Exchange, pos = this.total + 1): void {
     this.total++;
     const { key, label } = this.keyOf(x);
     const r = x.request;
     let g = this.groups.get(key);
     if (!g) {
       g = {
-        key, label, count: 0, timed: 0, totalMs: 0, maxMs: 0, rows: 0, affectedRows: 0n, errors: 0, noResponse: 0,
-        bytesIn: 0, bytesOut: 0, firstSeen: r.ts, lastSeen: r.ts, example: '', exampleMs: null,
-        latencies: new LatencyReservoir(this.maxSamples, this.random),
+        key, label, count: 0, timed: 0, totalNs: 0, maxNs: 0, rows: 0, affectedRows: 0n, errors: 0, noResponse: 0,
+        bytesIn: 0, bytesOut: 0, firstSeen: r.ts, lastSeen: r.ts, example: '', exampleNs: null, examplePos: pos,
+        latencies: new LatencySketch(this.maxSamples),
       };
       this.groups.set(key, g);
     }
@@ -217,18 +180,51 @@ export class Digest {
     if (x.status === 'no_response') g.noResponse++;
     if (tsCompare(r.ts, g.firstSeen) < 0) g.firstSeen = r.ts;
     if (tsCompare(r.ts, g.lastSeen) > 0) g.lastSeen = r.ts;
-    const latency = x.endTs ? Math.max(0, msBetween(r.lastTs, x.endTs)) : undefined;
+    const e = x.endTs;
+    const latency = e ? Math.max(0, (e.sec - r.lastTs.sec) * 1e9 + (e.nsec - r.lastTs.nsec)) : undefined;
     if (latency !== undefined) {
       g.timed++;
-      g.totalMs += latency;
-      if (latency > g.maxMs) g.maxMs = latency;
+      g.totalNs += latency;
+      if (latency > g.maxNs) g.maxNs = latency;
       g.latencies.add(latency);
     }
     // Example: the slowest statement (the first one while none has a latency).
-    const first = g.count === 1;
-    if (first || (latency !== undefined && (g.exampleMs === null || latency > g.exampleMs))) {
+    if (g.count === 1 || (latency !== undefined && (g.exampleNs === null || latency > g.exampleNs))) {
       g.example = r.event.kind === 'command' ? exchangeSql(r.event) : '';
-      g.exampleMs = latency ?? null;
+      g.exampleNs = latency ?? null;
+      g.examplePos = pos;
+    }
+  }
+
+  /** Adds the groups of another digest over other exchanges (another worker's share of the connections). */
+  merge(groups: Iterable<Group>, total: number): void {
+    this.total += total;
+    for (const o of groups) {
+      const g = this.groups.get(o.key);
+      if (!g) {
+        this.groups.set(o.key, { ...o, latencies: LatencySketch.fromJSON(o.latencies.toJSON()) });
+        continue;
+      }
+      g.count += o.count;
+      g.timed += o.timed;
+      g.totalNs += o.totalNs;
+      if (o.maxNs > g.maxNs) g.maxNs = o.maxNs;
+      g.rows += o.rows;
+      g.affectedRows += o.affectedRows;
+      g.errors += o.errors;
+      g.noResponse += o.noResponse;
+      g.bytesIn += o.bytesIn;
+      g.bytesOut += o.bytesOut;
+      if (tsCompare(o.firstSeen, g.firstSeen) < 0) g.firstSeen = o.firstSeen;
+      if (tsCompare(o.lastSeen, g.lastSeen) > 0) g.lastSeen = o.lastSeen;
+      g.latencies.merge(o.latencies);
+      const slower = o.exampleNs !== null && (g.exampleNs === null || o.exampleNs > g.exampleNs);
+      const tie = o.exampleNs === g.exampleNs && o.examplePos < g.examplePos;
+      if (slower || tie) {
+        g.example = o.example;
+        g.exampleNs = o.exampleNs;
+        g.examplePos = o.examplePos;
+      }
     }
   }
 
@@ -236,23 +232,19 @@ export class Digest {
   result(): DigestClass[] {
     const out: DigestClass[] = [];
     for (const g of this.groups.values()) {
-      const sorted = [...g.latencies.values].sort((a, b) => a - b);
-      const pct = (p: number): number | null => {
-        const v = percentile(sorted, p);
-        return v === undefined ? null : round6(v);
-      };
+      const [p50, p95, p99] = g.latencies.percentiles([0.5, 0.95, 0.99]).map((v) => (v === undefined ? null : v / 1e6));
       const aff = g.affectedRows;
       out.push({
         key: g.key,
         label: g.label,
         count: g.count,
         timed: g.timed,
-        total_ms: round6(g.totalMs),
-        mean_ms: g.timed > 0 ? round6(g.totalMs / g.timed) : null,
-        p50_ms: pct(0.5),
-        p95_ms: pct(0.95),
-        p99_ms: pct(0.99),
-        max_ms: g.timed > 0 ? round6(g.maxMs) : null,
+        total_ms: g.totalNs / 1e6,
+        mean_ms: g.timed > 0 ? round6(g.totalNs / g.timed / 1e6) : null,
+        p50_ms: p50 ?? null,
+        p95_ms: p95 ?? null,
+        p99_ms: p99 ?? null,
+        max_ms: g.timed > 0 ? g.maxNs / 1e6 : null,
         exact: g.latencies.exact,
         rows: g.rows,
         affected_rows: aff <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(aff) : aff.toString(),
@@ -263,7 +255,7 @@ export class Digest {
         first_seen: tsToSeconds(g.firstSeen),
         last_seen: tsToSeconds(g.lastSeen),
         example: g.example,
-        example_ms: g.exampleMs,
+        example_ms: g.exampleNs === null ? null : g.exampleNs / 1e6,
       });
     }
     out.sort((a, b) => b.total_ms - a.total_ms || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

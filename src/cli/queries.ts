@@ -91,9 +91,11 @@ export async function runExchanges(
   io: QueriesIO,
   onExchange: (x: Exchange) => void,
   analyzeFn?: AnalyzeFn,
+  clock?: { position: number },
 ): Promise<ExchangeRun> {
   const keep = c.predicate;
   return runAnalysis(c, io, {
+    ...(clock ? { clock } : {}),
     tree: keep?.needsTree === true,
     // Exchanges count rows; the filter reads the request: no row value is ever looked at.
     limits: { maxRowsKept: 0 },

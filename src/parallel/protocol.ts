@@ -8,9 +8,15 @@
  */
 import type { Totals } from '../api-types.js';
 import type { RawQueriesOptions } from '../cli/queries.js';
+import type { RawDigestOptions } from '../cli/digest.js';
+import type { Group } from '../analysis/digest.js';
+import type { LatencySketch } from '../analysis/latency-sketch.js';
 
 /** What each worker runs: the command and its raw options, as the CLI received them. */
-export type ParallelJob = { command: 'queries'; options: RawQueriesOptions };
+export type ParallelJob = { command: 'queries'; options: RawQueriesOptions } | { command: 'digest'; options: RawDigestOptions };
+
+/** A digest group as it crosses threads: the latencies as plain data. */
+export type GroupData = Omit<Group, 'latencies'> & { latencies: ReturnType<LatencySketch['toJSON']> };
 
 export interface WorkerInput {
   path: string;
@@ -46,6 +52,8 @@ export interface EndMessage {
   code: number | undefined;
   /** Output items the command counted (e.g. exchanges kept by the filter). */
   kept: number;
+  /** digest: the worker's groups. */
+  groups?: GroupData[];
 }
 
 export type WorkerMessage = BatchMessage | ProgressMessage | StderrMessage | EndMessage;

@@ -16,6 +16,8 @@ import type { AnalysisRun } from '../cli/common.js';
 import { startProgress } from '../cli/common.js';
 import type { ProgressStream } from '../cli/progress.js';
 import type { Sink } from '../output/sink.js';
+import type { Group } from '../analysis/digest.js';
+import { LatencySketch } from '../analysis/latency-sketch.js';
 import { mergeTotals, type BatchMessage, type ParallelJob, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 /** The compiled worker: next to this file in dist/, or dist/ seen from src/ (tests run the TypeScript sources). */
@@ -53,6 +55,8 @@ export async function runParallel(
   job: ParallelJob,
   io: { stdout: Sink; stderr(s: string): void; progressStream?: ProgressStream; waitForOutput?(): Promise<void> | undefined },
   quiet: boolean,
+  /** digest: each worker's groups and exchange count, once it is done. */
+  onGroups?: (groups: Group[], total: number) => void,
 ): Promise<ParallelResult> {
   const script = workerPath();
   const progress = startProgress({ kind: 'file', path }, io.progressStream, quiet);
@@ -155,6 +159,9 @@ export async function runParallel(
     progress.stop();
   }
   const ends = lanes.map((l) => l.end!);
+  if (onGroups) {
+    for (const e of ends) onGroups((e.groups ?? []).map((g) => ({ ...g, latencies: LatencySketch.fromJSON(g.latencies) })), e.kept);
+  }
   const failedRead = ends.find((e) => e.code !== undefined);
   const parts = ends.map((e) => e.totals).filter((t): t is Totals => t !== undefined);
   const run: AnalysisRun = failedRead !== undefined || parts.length !== ends.length

@@ -9,7 +9,9 @@ import type { MySqlRecord } from '../model/record.js';
 import { compileRecordFilter } from '../filter/index.js';
 import { parseQueriesOptions, queryLineWriter, runExchanges } from '../cli/queries.js';
 import type { Sink } from '../output/sink.js';
-import { MAX_OUTSTANDING, type AckMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
+import { parseDigestOptions } from '../cli/digest.js';
+import { Digest } from '../analysis/digest.js';
+import { MAX_OUTSTANDING, type AckMessage, type GroupData, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
@@ -103,12 +105,19 @@ const shardAnalyze = (capture: CaptureInput, options: AnalyzeOptions, onRecord: 
 
 async function main(): Promise<void> {
   const job = input.job;
+  const stderr = (s: string): void => { if (first) post({ t: 'stderr', text: s }); };
+  if (job.command === 'digest') {
+    const c = parseDigestOptions(input.path, job.options, process.stdin, (t) => compileRecordFilter(t));
+    const digest = new Digest({ groupBy: c.groupBy });
+    const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, (x) => digest.add(x, clock.position), shardAnalyze, clock);
+    flush(Number.POSITIVE_INFINITY);
+    const groups: GroupData[] = [...digest.groups.values()].map((g) => ({ ...g, latencies: g.latencies.toJSON() }));
+    post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: digest.total, groups });
+    return;
+  }
   const c = parseQueriesOptions(input.path, job.options, process.stdin, (t) => compileRecordFilter(t));
   const lines = queryLineWriter(c.format, sink);
-  const run = await runExchanges({ ...c, quiet: true }, {
-    stdout: sink,
-    stderr: (s) => { if (first) post({ t: 'stderr', text: s }); },
-  }, (x) => lines.onExchange(x), shardAnalyze);
+  const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, (x) => lines.onExchange(x), shardAnalyze);
   flush(Number.POSITIVE_INFINITY);
   post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: lines.kept() });
 }

@@ -7,9 +7,11 @@
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { analyze } from '../../../src/index.js';
 import type { Exchange } from '../../../src/model/exchange.js';
-import { adminCommandName, Digest, digestJson, LatencyReservoir, percentile, statementClass, type DigestClass, type GroupBy } from '../../../src/analysis/digest.js';
+import { adminCommandName, Digest, digestJson, percentile, statementClass, type DigestClass, type GroupBy } from '../../../src/analysis/digest.js';
+import { bucketOf, LatencySketch } from '../../../src/analysis/latency-sketch.js';
 import { parseDigestOptions, runDigest } from '../../../src/cli/digest.js';
 import { UsageError } from '../../../src/cli/read.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
@@ -176,21 +178,40 @@ describe('bounded latencies', () => {
     expect(percentile([], 0.5)).toBeUndefined();
   });
 
-  it('the reservoir keeps at most max values and samples uniformly', () => {
-    let s = 42;
-    const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const r = new LatencyReservoir(1000, rnd);
-    for (let i = 0; i < 100_000; i++) r.add(i);
-    expect(r.values).toHaveLength(1000);
-    expect(r.seen).toBe(100_000);
-    expect(r.exact).toBe(false);
-    const sorted = [...r.values].sort((a, b) => a - b);
-    expect(percentile(sorted, 0.5)!).toBeGreaterThan(45_000);
-    expect(percentile(sorted, 0.5)!).toBeLessThan(55_000);
-    expect(percentile(sorted, 0.95)!).toBeGreaterThan(92_000);
+  it('the latency sketch: exact up to max, then 4-digit buckets (relative error < 0.1%), the same however split and merged (property)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 5e10 }), { maxLength: 300 }), fc.integer({ min: 1, max: 120 }), fc.nat(), (vs, max, cut) => {
+      const whole = new LatencySketch(max);
+      for (const v of vs) whole.add(v);
+      const k = vs.length === 0 ? 0 : cut % (vs.length + 1);
+      const a = new LatencySketch(max);
+      const b = new LatencySketch(max);
+      for (const v of vs.slice(0, k)) a.add(v);
+      for (const v of vs.slice(k)) b.add(v);
+      a.merge(LatencySketch.fromJSON(JSON.parse(JSON.stringify(b.toJSON()))));
+      const ps = [0.01, 0.5, 0.95, 0.99, 1];
+      expect(a.percentiles(ps)).toEqual(whole.percentiles(ps));
+      expect(a.exact).toBe(whole.exact);
+      expect(whole.exact).toBe(vs.length <= max);
+      const sorted = [...vs].sort((x, y) => x - y);
+      ps.forEach((p, i) => {
+        const got = whole.percentiles(ps)[i];
+        const want = percentile(sorted, p);
+        if (want === undefined) return expect(got).toBeUndefined();
+        expect(got!).toBeLessThanOrEqual(want);
+        expect(want - got!).toBeLessThanOrEqual(Math.max(0, want * 0.001));
+      });
+    }));
   });
 
-  it('a digest over more statements than maxSamples: count, total, max exact; percentiles sampled', async () => {
+  it('bucketOf keeps 4 significant digits, also next to powers of ten', () => {
+    expect(bucketOf(9_999)).toBe(9_999);
+    expect(bucketOf(12_345_678)).toBe(12_340_000);
+    expect(bucketOf(999_999_999)).toBe(999_900_000);
+    expect(bucketOf(1_000_000_000)).toBe(1_000_000_000);
+    expect(bucketOf(1_000_000_001)).toBe(1_000_000_000);
+  });
+
+  it('a digest over more statements than maxSamples: count, total, max exact; percentiles from the histogram', async () => {
     const base = (await exchanges('multi-connections.pcap')).find((x) => x.request.event.kind === 'command' && x.request.event.query?.startsWith('SELECT id'))!;
     const d = new Digest({ maxSamples: 50 });
     for (let i = 1; i <= 2000; i++) {
@@ -205,8 +226,10 @@ describe('bounded latencies', () => {
     expect(c!.exact).toBe(false);
     expect(c!.max_ms).toBeCloseTo(2000, 3);
     expect(c!.total_ms).toBeCloseTo((2000 * 2001) / 2, 0);
-    expect(c!.p50_ms!).toBeGreaterThan(600);
-    expect(c!.p50_ms!).toBeLessThan(1400);
+    // Latencies 1..2000 ms: the nearest-rank p50 is 1000 ms, read from its 4-digit bucket.
+    expect(c!.p50_ms!).toBe(1000);
+    expect(c!.p95_ms!).toBe(1900);
+    expect(c!.total_ms).toBe((2000 * 2001) / 2);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * `myshark queries --workers N`: the connections split across worker threads (each worker reads the whole file and
+ * `myshark queries --workers N` and `digest --workers N`: the connections split across worker threads (each worker reads the whole file and
  * decodes every N-th tcp.stream), the output merged back. It must be the one-thread output byte for byte — on every
  * fixture, in every format, with and without a display filter — and the exit code and stderr the same.
  * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { compileRecordFilter } from '../../../src/filter/index.js';
 import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
+import { parseDigestOptions, runDigest } from '../../../src/cli/digest.js';
 import { StringSink } from '../../../src/output/sink.js';
 import { mergeTotals } from '../../../src/parallel/protocol.js';
 import type { Totals } from '../../../src/api-types.js';
@@ -23,6 +24,27 @@ async function run(file: string, o: Record<string, unknown>): Promise<{ code: nu
   const code = await runQueries(c, { stdout, stderr: (s) => (err += s) });
   return { code, out: stdout.toString(), err };
 }
+
+async function digest(file: string, o: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new StringSink();
+  let err = '';
+  const c = parseDigestOptions(FIX + file, o, new PassThrough(), (t) => compileRecordFilter(t));
+  const code = await runDigest(c, { stdout, stderr: (s) => (err += s) });
+  return { code, out: stdout.toString(), err };
+}
+
+describe('digest --workers: the same classes, figures and examples as one thread', () => {
+  for (const { file, serverPorts } of fixtures) {
+    it(file, async () => {
+      const base = { decodePort: serverPorts.map(String) };
+      for (const o of [{ format: 'json' }, { format: 'text', groupBy: 'connection' }, { format: 'json', groupBy: 'user', displayFilter: 'tcp.stream != 1' }]) {
+        const one = await digest(file, { ...base, ...o, workers: '1' });
+        const many = await digest(file, { ...base, ...o, workers: '3' });
+        expect(many, `${file} ${JSON.stringify(o)}`).toEqual(one);
+      }
+    });
+  }
+});
 
 describe('queries --workers: the same output as one thread', () => {
   for (const { file, serverPorts } of fixtures) {
