@@ -1,80 +1,193 @@
 #!/usr/bin/env node
-// Macro benchmark: myshark vs tshark on large captures. `npm run bench` builds first, then runs this.
+// Macro benchmark: myshark vs tshark, pt-query-digest and a bare read loop on the same captures, with the targets
+// of the "speed and scale" issue computed from the numbers. `npm run bench` builds first, then runs this.
 //
-//   node bench/run.mjs [--runs N] [--size 300M] [--file PATH [--port P]]... [--no-tshark] [--no-check] [--json OUT]
+//   node bench/run.mjs [--quick] [--runs N] [--no-md] [more options below]
 //
-// Captures: bench/out/synthetic.pcap (made by bench/generate.mjs when missing; --size sets its size, --regenerate
-// remakes it) and bench/out/sysbench.pcap when present (make it with scripts/bench/sysbench-capture.sh). With --file,
-// only the named files (repeatable; --port P after a --file gives its MySQL server port when it is not 3306).
-// A sidecar FILE.json (written by both capture makers) supplies the server port and the ground truth counts.
-//
-// For each capture, each command runs --runs times (best wall time kept) with stdout on /dev/null:
-//   myshark json     node dist/cli/main.js read FILE -T json
-//   myshark summary  node dist/cli/main.js read FILE                  (its stderr totals line gives frames/messages)
-//   tshark json      tshark -r FILE -Y mysql -T json
-//   tshark fields    tshark -r FILE -Y mysql.query -T fields -e mysql.query   (stdout piped here to count queries)
-// Wall time is measured here; peak RSS comes from `/usr/bin/time -f %M`, else from polling VmHWM in /proc/PID/status.
-// Then, unless --no-check, an untimed pass pipes `myshark read -T json` here and counts its lines and its
-// "mysql.query" values, so that a fast-but-wrong run shows up next to tshark's query count and the ground truth.
+// Captures (bench/out/, none committed):
+//   sysbench.pcap        real: sysbench oltp_read_write, text protocol, recorded by tcpdump on lo (port 3411), ~2.4 GB;
+//                        made by scripts/bench/sysbench-capture.sh when missing and MariaDB + sysbench + tcpdump are
+//                        installed (not in --quick mode unless --capture); kept when present (--recapture remakes it)
+//   sysbench-slice.pcap  its first ~300 MB (editcap -F pcap -r FULL SLICE 1-N); made when missing or older than the
+//                        full capture (--reslice remakes it, --slice-size sets the size)
+//   synthetic.pcap       bench/generate.mjs, no server needed; the only capture when there is no sysbench capture,
+//                        else also measured in full mode (it has exact ground truth); --regenerate remakes it
+// Modes:
+//   (default)  full capture: the light rows; slice: all rows; synthetic: the light rows
+//   --quick    the slice only (all rows), or the synthetic capture (all rows) when there is no sysbench capture:
+//              a few minutes on 2 cores
+// Rows (light): bare read loop (bench/read-loop.mjs), myshark queries -T json (piped here, lines counted), queries
+//   --workers 1/2 (only if `queries --help` shows --workers), myshark digest, read -T json, read (text summary),
+//   read -Y 'mysql.query contains "sbtest1"', tshark -T fields -e mysql.query, tshark -Y 'mysql.query contains ...'.
+// Rows (heavy, slice/synthetic only unless asked): tshark -Y mysql -T json (--tshark-json-full also on the full
+//   capture), tcpdump -x | pt-query-digest (--pt-full also on the full capture), plus tcpdump's text written to a
+//   temp file and pt-query-digest alone on it (--no-pt-alone skips; skipped when the disk is short).
+// Options:
+//   --quick  --runs N (best of N, default 1)  --no-md (do not rewrite the generated section of BENCHMARKS.md)
+//   --md PATH  --json OUT  --no-check (skip the untimed count passes)  --no-tshark  --no-pt  --no-pt-alone
+//   --recapture  --reslice  --regenerate  --capture / --no-capture  --capture-time S  --threads N
+//   --slice-size 300M  --size 300M (synthetic)  --synthetic / --no-synthetic  --tshark-json-full  --pt-full
+//   --contains STR (the -Y row's string; default sbtest1, orders for the synthetic capture)
+//   --file PATH [--port P]  (repeatable: only these captures, all rows; the port from PATH.json when not given)
+//   --report RESULTS.json   (no measuring: print and write BENCHMARKS.md again from a saved bench/out/results-*.json)
+//   --note TEXT             (a line about the conditions, e.g. "other jobs were running", in BENCHMARKS.md)
+// Wall time is measured here; peak RSS comes from `/usr/bin/time -f %M` (for a shell pipeline: its largest
+// process), else from polling VmHWM in /proc/PID/status. Results: stdout, bench/out/results-*.json and the section
+// between <!-- bench:begin --> and <!-- bench:end --> in BENCHMARKS.md.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, readSync, statSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join, resolve, relative } from 'node:path';
+import {
+  existsSync, openSync, closeSync, readFileSync, readdirSync, statSync, mkdirSync, writeFileSync, mkdtempSync, rmSync, statfsSync,
+} from 'node:fs';
+import { dirname, join, resolve, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir, cpus, totalmem } from 'node:os';
+import { walk } from './read-loop.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const outDir = join(here, 'out');
 const cli = join(root, 'dist/cli/main.js');
+const readLoop = join(here, 'read-loop.mjs');
+const captureScript = join(root, 'scripts/bench/sysbench-capture.sh');
+const argv = process.argv.slice(2);
 
 // ---------------------------------------------------------------- arguments
-const opt = { runs: 1, size: '300M', files: [], tshark: true, check: true, regenerate: false, json: null };
+const opt = {
+  quick: false, runs: 1, size: '300M', sliceSize: '300M', files: [], tshark: true, pt: true, ptAlone: true,
+  check: true, regenerate: false, recapture: false, reslice: false, capture: null, synthetic: null,
+  tsharkJsonFull: false, ptFull: false, md: join(root, 'BENCHMARKS.md'), writeMd: true, json: null,
+  contains: null, captureArgs: [],
+};
 {
-  const a = process.argv.slice(2);
+  const a = argv;
   for (let i = 0; i < a.length; i++) {
     const v = () => { if (i + 1 >= a.length) die(`${a[i]} needs a value`); return a[++i]; };
     switch (a[i]) {
+      case '--quick': opt.quick = true; break;
       case '--runs': opt.runs = Math.max(1, Number(v())); break;
       case '--size': opt.size = v(); break;
+      case '--slice-size': opt.sliceSize = v(); break;
       case '--file': opt.files.push({ path: resolve(v()), port: undefined }); break;
       case '--port': if (!opt.files.length) die('--port goes after a --file'); opt.files.at(-1).port = Number(v()); break;
       case '--no-tshark': opt.tshark = false; break;
+      case '--no-pt': opt.pt = false; break;
+      case '--no-pt-alone': opt.ptAlone = false; break;
       case '--no-check': opt.check = false; break;
       case '--regenerate': opt.regenerate = true; break;
+      case '--recapture': opt.recapture = true; break;
+      case '--reslice': opt.reslice = true; break;
+      case '--capture': opt.capture = true; break;
+      case '--no-capture': opt.capture = false; break;
+      case '--capture-time': opt.captureArgs.push('--time', v()); break;
+      case '--threads': opt.captureArgs.push('--threads', v()); break;
+      case '--synthetic': opt.synthetic = true; break;
+      case '--no-synthetic': opt.synthetic = false; break;
+      case '--tshark-json-full': opt.tsharkJsonFull = true; break;
+      case '--pt-full': opt.ptFull = true; break;
+      case '--contains': opt.contains = v(); break;
+      case '--md': opt.md = resolve(v()); break;
+      case '--no-md': opt.writeMd = false; break;
       case '--json': opt.json = resolve(v()); break;
-      case '-h': case '--help':
-        console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      case '--report': opt.report = resolve(v()); break;
+      case '--note': opt.note = v(); break;
+      case '-h': case '--help': {
+        const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+        const end = lines.findIndex((l, i) => i > 0 && !l.startsWith('//'));
+        console.log(lines.slice(1, end).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
-      default: die(`unknown argument ${a[i]}`);
+      }
+      default: die(`unknown argument ${a[i]} (--help lists them)`);
     }
   }
 }
 function die(msg) { console.error(`bench: ${msg}`); process.exit(2); }
+const log = (msg) => console.error(`bench: ${msg}`);
 
-if (!existsSync(cli)) die('dist/cli/main.js is missing: run `npm run bench` (it builds first) or `npm run build`');
+if (!opt.report && !existsSync(cli)) die('dist/cli/main.js is missing: run `npm run bench` (it builds first) or `npm run build`');
 
 // ---------------------------------------------------------------- tools
-const which = (b) => spawnSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8' }).stdout.trim() || null;
+const sh = (cmd) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+const which = (b) => sh(`command -v ${b}`).stdout.trim() || (['/usr/sbin', '/usr/local/sbin'].map((d) => `${d}/${b}`).find((p) => existsSync(p)) ?? null);
+const firstLine = (s) => (s ?? '').split('\n').find((l) => l.trim()) ?? '';
+const version = (cmd) => {
+  const r = sh(`${cmd} 2>&1`);
+  return r.status === 0 ? firstLine(r.stdout.split('\n').filter((l) => !/^Running as user/.test(l)).join('\n')).trim() : null;
+};
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const tsharkBin = opt.tshark ? which('tshark') : null;
-const tsharkVersion = tsharkBin ? spawnSync(tsharkBin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null;
-if (opt.tshark && !tsharkBin) console.error('bench: tshark not found (apt-get install tshark): measuring myshark only');
+const ptBin = opt.pt ? which('pt-query-digest') : null;
+const tcpdumpBin = which('tcpdump');
+if (opt.tshark && !tsharkBin) log('tshark not found (apt-get install tshark): no tshark rows');
+if (opt.pt && !ptBin) log('pt-query-digest not found (apt-get install percona-toolkit): no pt-query-digest rows');
+if (opt.pt && ptBin && !tcpdumpBin) log('tcpdump not found: no pt-query-digest rows (it reads tcpdump -x text)');
+const queriesHelp = opt.report ? '' : spawnSync('node', [cli, 'queries', '--help'], { encoding: 'utf8' }).stdout ?? '';
+let hasWorkers = /--workers\b/.test(queriesHelp);
+
+function machine() {
+  const cpuinfo = (() => { try { return readFileSync('/proc/cpuinfo', 'utf8'); } catch { return ''; } })();
+  const meminfo = (() => { try { return readFileSync('/proc/meminfo', 'utf8'); } catch { return ''; } })();
+  const memKiB = Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1]);
+  const git = sh(`git -C ${JSON.stringify(root)} rev-parse --short HEAD`).stdout.trim() || null;
+  const dirty = sh(`git -C ${JSON.stringify(root)} status --porcelain -- src`).stdout.trim() !== '';
+  return {
+    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? '?',
+    cores: cpus().length,
+    memGiB: Number.isFinite(memKiB) ? memKiB / 2 ** 20 : totalmem() / 2 ** 30,
+    kernel: sh('uname -sr').stdout.trim(),
+    node: process.version,
+    tshark: tsharkBin ? version(`${tsharkBin} --version`) : null,
+    ptQueryDigest: ptBin ? version(`${ptBin} --version`) : null,
+    sysbench: which('sysbench') ? version('sysbench --version') : null,
+    tcpdump: tcpdumpBin ? version(`${tcpdumpBin} --version`) : null,
+    mariadb: which('mariadbd') ? version(`${which('mariadbd')} --version`) : null,
+    git, srcDirty: dirty,
+  };
+}
 
 // ---------------------------------------------------------------- captures
+const fullPath = join(outDir, 'sysbench.pcap');
+const slicePath = join(outDir, 'sysbench-slice.pcap');
+const synPath = join(outDir, 'synthetic.pcap');
+
+function runCaptureScript(args) {
+  log(`bash scripts/bench/sysbench-capture.sh ${args.join(' ')}`);
+  const r = spawnSync('bash', [captureScript, ...args], { stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) log(`capture script exited with ${r.status}`);
+  return r.status === 0;
+}
+
 async function captures() {
-  if (opt.files.length) return opt.files;
+  if (opt.files.length) return opt.files.map((f) => ({ ...f, role: 'file', tsharkJson: true, pt: true }));
   mkdirSync(outDir, { recursive: true });
-  const syn = join(outDir, 'synthetic.pcap');
-  if (opt.regenerate || !existsSync(syn) || !existsSync(`${syn}.json`)) {
-    console.error(`bench: generating ${relative(process.cwd(), syn)} (${opt.size}, synthetic)`);
-    const { generate, parseSize } = await import('./generate.mjs');
-    generate({ out: syn, size: parseSize(opt.size) });
+  const canCapture = ['sysbench', 'tcpdump'].every(which) && !!which('mariadbd') && !!(which('mariadb') || which('mysql'));
+  const wantCapture = opt.recapture || (!existsSync(fullPath) && (opt.capture ?? !opt.quick));
+  if (wantCapture) {
+    if (!canCapture) log('no real capture: mariadb-server, sysbench and tcpdump are needed (synthetic capture instead)');
+    else runCaptureScript([...opt.captureArgs, '--slice-size', opt.sliceSize]);
+  } else if (!existsSync(fullPath) && !existsSync(slicePath)) {
+    log(opt.quick ? 'no bench/out/sysbench.pcap (--quick does not capture; --capture does)' : 'no bench/out/sysbench.pcap (--no-capture)');
   }
-  const list = [{ path: syn }];
-  const sb = join(outDir, 'sysbench.pcap');
-  if (existsSync(sb)) list.push({ path: sb });
-  else console.error('bench: no bench/out/sysbench.pcap (scripts/bench/sysbench-capture.sh makes one): synthetic only');
+  if (existsSync(fullPath)) {
+    const stale = existsSync(slicePath) && statSync(slicePath).mtimeMs < statSync(fullPath).mtimeMs;
+    if (opt.reslice || !existsSync(slicePath) || !existsSync(`${slicePath}.json`) || stale) {
+      runCaptureScript(['--slice-only', '--out', fullPath, '--slice-out', slicePath, '--slice-size', opt.sliceSize]);
+    }
+  }
+  const list = [];
+  const haveReal = existsSync(slicePath) || existsSync(fullPath);
+  if (!opt.quick && existsSync(fullPath)) list.push({ path: fullPath, role: 'full', tsharkJson: opt.tsharkJsonFull, pt: opt.ptFull });
+  if (existsSync(slicePath)) list.push({ path: slicePath, role: 'slice', tsharkJson: true, pt: true });
+  else if (opt.quick && existsSync(fullPath)) list.push({ path: fullPath, role: 'full', tsharkJson: opt.tsharkJsonFull, pt: opt.ptFull });
+  const withSyn = opt.synthetic ?? (!haveReal || !opt.quick);
+  if (withSyn) {
+    if (opt.regenerate || !existsSync(synPath) || !existsSync(`${synPath}.json`)) {
+      log(`generating bench/out/synthetic.pcap (${opt.size}, synthetic)`);
+      const { generate, parseSize } = await import('./generate.mjs');
+      generate({ out: synPath, size: parseSize(opt.size) });
+    }
+    list.push({ path: synPath, role: 'synthetic', tsharkJson: !haveReal || opt.tsharkJsonFull, pt: !haveReal || opt.ptFull });
+  }
   return list;
 }
 
@@ -82,41 +195,18 @@ function sidecar(path) {
   try { return JSON.parse(readFileSync(`${path}.json`, 'utf8')); } catch { return null; }
 }
 
-/** Frames and bytes of a classic pcap from its record headers; null for other formats. */
-function countPcap(path) {
-  const fd = openSync(path, 'r');
-  try {
-    const h = Buffer.alloc(24);
-    if (readSync(fd, h, 0, 24, 0) < 24) return null;
-    const m = h.readUInt32LE(0);
-    let le;
-    if (m === 0xa1b2c3d4 || m === 0xa1b23c4d) le = true;
-    else if (m === 0xd4c3b2a1 || m === 0x4d3cb2a1) le = false;
-    else return null;
-    const buf = Buffer.allocUnsafe(8 << 20);
-    let pos = 24, frames = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n < 16) break;
-      let s = 0;
-      while (s + 16 <= n) { s += 16 + (le ? buf.readUInt32LE(s + 8) : buf.readUInt32BE(s + 8)); frames++; }
-      pos += s; // past the buffer (a record's data continues) or at a partial header, read again from there
-    }
-    return frames;
-  } finally { closeSync(fd); }
-}
-
 // ---------------------------------------------------------------- measuring
 /**
- * Runs cmd with stdout to /dev/null (or piped to onStdout), returns { wall, rss (KiB), code, stderr }.
+ * Runs cmd with stdout to /dev/null, to a file (stdoutFile) or piped here (onStdout); returns
+ * { wall, rss (KiB), code, stderr }.
  */
-function measure(cmd, args, { onStdout } = {}) {
+function measure(cmd, args, { onStdout, stdoutFile } = {}) {
   return new Promise((resolveP) => {
     const tmp = mkdtempSync(join(tmpdir(), 'myshark-bench-'));
     const rssFile = join(tmp, 'rss');
     const errFile = join(tmp, 'stderr');
     const errFd = openSync(errFile, 'w');
-    const outFd = onStdout ? 'pipe' : openSync('/dev/null', 'w');
+    const outFd = onStdout ? 'pipe' : openSync(stdoutFile ?? '/dev/null', 'w');
     const full = timeBin ? [timeBin, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
     const t0 = process.hrtime.bigint();
     const child = spawn(full[0], full[1], { stdio: ['ignore', outFd, errFd] });
@@ -142,13 +232,14 @@ function measure(cmd, args, { onStdout } = {}) {
   });
 }
 
-/** Counts newlines and occurrences of `needle` in a byte stream (handles needles split across chunks). */
+/** Counts newlines and occurrences of `needle` in a byte stream (needles split across chunks too); keeps the head. */
 function counter(needle) {
   const nb = needle ? Buffer.from(needle) : null;
-  const st = { lines: 0, hits: 0, tail: Buffer.alloc(0) };
+  const st = { lines: 0, hits: 0, tail: Buffer.alloc(0), head: '' };
   st.feed = (chunk) => {
+    if (st.head.length < 4096) st.head += chunk.subarray(0, 4096).toString('utf8');
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) st.lines++;
-    if (!needle) return;
+    if (!nb) return;
     const b = st.tail.length ? Buffer.concat([st.tail, chunk]) : chunk;
     for (let i = b.indexOf(nb); i !== -1; i = b.indexOf(nb, i + nb.length)) st.hits++;
     st.tail = Buffer.from(b.subarray(Math.max(0, b.length - nb.length + 1)));
@@ -156,104 +247,393 @@ function counter(needle) {
   return st;
 }
 
-async function best(label, cmd, args, extra = {}) {
+/** Runs a row --runs times and keeps the fastest; row: { id, label, cmd, args, count?, needle?, stdoutFile? }. */
+async function best(row) {
   let bestR = null;
   for (let i = 0; i < opt.runs; i++) {
-    const ctr = extra.count ? counter(null) : null;
-    process.stderr.write(`bench:   ${label} (run ${i + 1}/${opt.runs}) … `);
-    const r = await measure(cmd, args, ctr ? { onStdout: ctr.feed } : {});
-    process.stderr.write(`${r.wall.toFixed(2)} s, ${(r.rss / 1024).toFixed(0)} MiB, exit ${r.code}\n`);
-    if (ctr) r.lines = ctr.lines;
+    const ctr = row.count ? counter(row.needle) : null;
+    process.stderr.write(`bench:   ${row.label} (run ${i + 1}/${opt.runs}) … `);
+    const r = await measure(row.cmd, row.args, ctr ? { onStdout: ctr.feed } : { stdoutFile: row.stdoutFile });
+    process.stderr.write(`${r.wall.toFixed(2)} s, ${(r.rss / 1024).toFixed(0)} MiB, exit ${r.code}${ctr ? `, ${ctr.lines} lines` : ''}\n`);
+    if (ctr) { r.lines = ctr.lines; r.hits = ctr.hits; r.head = ctr.head; }
     if (!bestR || r.wall < bestR.wall) bestR = r;
   }
-  return { label, cmd: [cmd, ...args].join(' '), ...bestR };
+  const { id, label, note } = row;
+  return { id, label, note, cmd: [row.cmd, ...row.args].join(' '), ...bestR };
 }
 
 const totalsRe = /myshark: (\d+) frames?, (\d+) connections? \((\d+) MySQL\), (\d+) MySQL messages?, (\d+) anomal/;
+const shownRe = /(\d+) shown by the display filter/;
+const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
-// ---------------------------------------------------------------- main
-const results = [];
-for (const c of await captures()) {
+/** pt-query-digest's --output json (preceded by "Reading from STDIN ..." when reading a pipe): totals and classes. */
+function readPtJson(path) {
+  try {
+    const s = readFileSync(path, 'utf8');
+    const d = JSON.parse(s.slice(s.indexOf('{')));
+    const classes = d.classes ?? [];
+    return {
+      classes: classes.length,
+      queries: classes.reduce((n, c) => n + Number(c.query_count ?? 0), 0),
+      globalQueries: d.global?.query_count ?? null,
+      top: classes.slice().sort((a, b) => b.query_count - a.query_count).slice(0, 3).map((c) => `${c.query_count} ${c.fingerprint}`),
+    };
+  } catch (e) { return { error: String(e.message ?? e) }; }
+}
+
+/** myshark digest -T json (NDJSON, one class per line). Also the class count with digits in names made ?, as pt does. */
+function readDigest(text) {
+  const classes = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const folded = new Set(classes.map((c) => String(c.fingerprint).replace(/\b([a-z_]+)\d+\b/gi, '$1?').replace(/\s+/g, ' ')));
+  return { classes: classes.length, queries: classes.reduce((n, c) => n + Number(c.count ?? 0), 0), foldedClasses: folded.size };
+}
+
+// ---------------------------------------------------------------- one capture
+async function benchCapture(c) {
   if (!existsSync(c.path)) die(`${c.path}: no such file`);
   const meta = sidecar(c.path);
   const port = c.port ?? meta?.serverPort ?? 3306;
   const bytes = statSync(c.path).size;
   const rel = relative(process.cwd(), c.path);
   const name = rel && !rel.startsWith('..') ? rel : c.path;
-  console.error(`bench: ${name}: ${(bytes / 1e6).toFixed(1)} MB, MySQL server port ${port}${meta?.synthetic ? ' (synthetic)' : ''}`);
-  const frames = countPcap(c.path);
-  const dArgs = port !== 3306 ? ['-d', String(port)] : [];
-  const tArgs = port !== 3306 ? ['-d', `tcp.port==${port},mysql`] : [];
+  log(`${name}: ${(bytes / 1e6).toFixed(1)} MB, MySQL server port ${port}, ${c.role}`);
+  process.stderr.write('bench:   warming the page cache … ');
+  const walked = walk(c.path); // also the frame count
+  process.stderr.write(`${walked ? `${walked.records} records (${walked.format})` : 'not pcap/pcapng'}\n`);
+  const dArgs = ['-d', String(port)];
+  const tArgs = ['-d', `tcp.port==${port},mysql`];
+  const contains = opt.contains ?? (meta?.synthetic ? 'orders' : 'sbtest1');
+  const yFilter = `mysql.query contains "${contains}"`;
+  const rows = {};
+  const skipped = [];
+  const run = async (row) => { rows[row.id] = await best(row); return rows[row.id]; };
 
-  const runs = [];
-  runs.push(await best('myshark -T json', 'node', [cli, 'read', c.path, ...dArgs, '-T', 'json']));
-  const summary = await best('myshark (summary)', 'node', [cli, 'read', c.path, ...dArgs]);
-  runs.push(summary);
+  if (walked) await run({ id: 'loop', label: 'bare read loop (4 MiB readSync)', cmd: 'node', args: [readLoop, c.path], count: true });
+  else skipped.push({ id: 'loop', label: 'bare read loop', note: 'not applicable (not a pcap/pcapng file)' });
+  await run({ id: 'queries', label: `myshark queries -T json${hasWorkers ? ' (default --workers)' : ''}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json'], count: true, needle: '"command":"COM_QUERY"' });
+  if (hasWorkers) {
+    for (const w of [1, 2]) {
+      await run({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)], count: true, needle: '"command":"COM_QUERY"' });
+    }
+  } else {
+    for (const w of [1, 2]) skipped.push({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, note: 'not implemented (no --workers in `queries --help`)' });
+  }
+  await run({ id: 'digest', label: 'myshark digest', cmd: 'node', args: [cli, 'digest', c.path, ...dArgs, '-q'] });
+  await run({ id: 'read-json', label: 'myshark read -T json', cmd: 'node', args: [cli, 'read', c.path, '-T', 'json', ...dArgs, '-q'] });
+  await run({ id: 'read-text', label: 'myshark read (text summary)', cmd: 'node', args: [cli, 'read', c.path, ...dArgs, '-q'] });
+  await run({ id: 'read-Y', label: `myshark read -Y '${yFilter}'`, cmd: 'node', args: [cli, 'read', c.path, ...dArgs, '-q', '-Y', yFilter], count: true });
   if (tsharkBin) {
-    runs.push(await best('tshark -Y mysql -T json', tsharkBin, ['-r', c.path, ...tArgs, '-Y', 'mysql', '-T', 'json']));
-    runs.push(await best('tshark -T fields -e mysql.query', tsharkBin,
-      ['-r', c.path, ...tArgs, '-Y', 'mysql.query', '-T', 'fields', '-e', 'mysql.query'], { count: true }));
+    await run({ id: 'tshark-fields', label: 'tshark -T fields -e mysql.query', cmd: tsharkBin, args: ['-r', c.path, ...tArgs, '-Y', 'mysql.query', '-T', 'fields', '-e', 'mysql.query'], count: true });
+    await run({ id: 'tshark-Y', label: `tshark -Y '${yFilter}'`, cmd: tsharkBin, args: ['-r', c.path, ...tArgs, '-Y', yFilter], count: true });
+    if (c.tsharkJson) await run({ id: 'tshark-json', label: 'tshark -Y mysql -T json', cmd: tsharkBin, args: ['-r', c.path, ...tArgs, '-Y', 'mysql', '-T', 'json'] });
+    else skipped.push({ id: 'tshark-json', label: 'tshark -Y mysql -T json', note: skipNote('tshark-json', c.role) });
   }
-  const m = totalsRe.exec(summary.stderr);
-  const totals = m ? { frames: +m[1], connections: +m[2], mysqlConnections: +m[3], messages: +m[4], anomalies: +m[5] } : null;
-  const nFrames = frames ?? totals?.frames ?? NaN;
 
-  const check = {};
-  if (opt.check) {
-    const ctr = counter('"mysql.query":"');
-    process.stderr.write('bench:   check: myshark -T json piped and counted … ');
-    const r = await measure('node', [cli, 'read', c.path, ...dArgs, '-T', 'json'], { onStdout: ctr.feed });
-    check.mysharkJsonLines = ctr.lines; check.mysharkQueries = ctr.hits; check.mysharkJsonExit = r.code;
-    process.stderr.write(`${ctr.lines} messages, ${ctr.hits} queries, exit ${r.code}\n`);
-    if (r.code !== 0) {
-      check.failures ??= [];
-      check.failures.push(`check pass (myshark -T json into a pipe): exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  // pt-query-digest: --watch-server is the server address myshark saw (first queries line), else the sidecar's.
+  let server = null;
+  try { server = JSON.parse(firstLine(rows.queries?.head)).server ?? null; } catch { /* no line */ }
+  server ??= `${meta?.serverHost ?? (meta?.synthetic ? '192.168.0.10' : '127.0.0.1')}:${port}`;
+  const tmp = mkdtempSync(join(tmpdir(), 'myshark-bench-pt-'));
+  const pt = {};
+  try {
+    if (ptBin && tcpdumpBin && c.pt) {
+      const ptArgs = ['--type', 'tcpdump', '--watch-server', server, '--limit', '100%', '--output', 'json', '--no-version-check'];
+      const pipeJson = join(tmp, 'pipeline.json');
+      const script = `set -o pipefail; ${q(tcpdumpBin)} -r ${q(c.path)} -x -n -q -tttt 2>/dev/null | ${q(ptBin)} ${ptArgs.map(q).join(' ')}`;
+      const r = await run({ id: 'pt-pipeline', label: 'tcpdump -x | pt-query-digest', cmd: 'bash', args: ['-c', script], stdoutFile: pipeJson });
+      r.cmd = `tcpdump -r FILE -x -n -q -tttt | pt-query-digest ${ptArgs.join(' ')}`;
+      pt.pipeline = readPtJson(pipeJson);
+      if (opt.ptAlone) {
+        let free = Infinity;
+        try { const s = statfsSync(tmp); free = s.bavail * s.bsize; } catch { /* unknown */ }
+        if (free < 5 * bytes) {
+          skipped.push({ id: 'pt-alone', label: 'pt-query-digest alone', note: `skipped: tcpdump's text would need ~3.5× ${(bytes / 1e6).toFixed(0)} MB in ${tmpdir()}` });
+        } else {
+          const text = join(tmp, 'tcpdump.txt');
+          const t = await run({ id: 'tcpdump-text', label: 'tcpdump -x (text for pt, to a file)', cmd: tcpdumpBin, args: ['-r', c.path, '-x', '-n', '-q', '-tttt'], stdoutFile: text });
+          t.textBytes = existsSync(text) ? statSync(text).size : null;
+          const aloneJson = join(tmp, 'alone.json');
+          await run({ id: 'pt-alone', label: 'pt-query-digest alone (on that text)', cmd: ptBin, args: [...ptArgs, text], stdoutFile: aloneJson });
+          pt.alone = readPtJson(aloneJson);
+          rmSync(text, { force: true });
+        }
+      }
+    } else if (ptBin && tcpdumpBin) {
+      skipped.push({ id: 'pt-pipeline', label: 'tcpdump -x | pt-query-digest', note: skipNote('pt-pipeline', c.role) });
     }
-  }
-  const tf = runs.find((r) => r.label.startsWith('tshark -T fields'));
-  if (tf) check.tsharkQueries = tf.lines;
-  if (totals) check.mysharkMessages = totals.messages;
+  } finally { rmSync(tmp, { recursive: true, force: true }); }
+
+  // ------------------------------------------------------------ counts
+  const check = { failures: [] };
+  const totals = (() => { const m = totalsRe.exec(rows['read-text']?.stderr ?? ''); return m ? { frames: +m[1], connections: +m[2], mysqlConnections: +m[3], messages: +m[4], anomalies: +m[5] } : null; })();
+  check.frames = walked?.records ?? null;
+  check.loopRecords = Number(firstLine(rows.loop?.head).split(' ')[0]) || null;
+  check.mysharkFrames = totals?.frames ?? null;
+  check.mysharkMessages = totals?.messages ?? null;
+  check.anomalies = totals?.anomalies ?? null;
+  check.queriesLines = rows.queries?.lines ?? null;
+  check.queriesComQuery = rows.queries?.hits ?? null;
+  check.tsharkQueries = rows['tshark-fields']?.lines ?? null;
   check.truthQueries = meta?.queries ?? meta?.sysbenchQueries ?? null;
-  check.truthFrames = meta?.frames ?? null;
-  for (const r of runs) {
-    if (r.code !== 0) {
-      check.failures ??= [];
-      check.failures.push(`${r.label}: exit ${r.code}: ${r.stderr.split('\n').filter((l) => l && !/Running as user/.test(l)).slice(-5).join(' | ')}`);
-    }
+  check.truthKind = meta?.synthetic ? 'generator' : meta?.sysbenchQueries != null ? 'sysbench' : null;
+  check.truthFrames = meta?.synthetic ? meta.frames : null;
+  check.readYShown = Number(shownRe.exec(rows['read-Y']?.stderr ?? '')?.[1] ?? NaN);
+  check.readYLines = rows['read-Y']?.lines ?? null;
+  check.tsharkYLines = rows['tshark-Y']?.lines ?? null;
+  check.tcpdump = meta?.tcpdump ?? null;
+  if (opt.check) {
+    process.stderr.write('bench:   check: myshark digest -T json (untimed) … ');
+    const out = spawnSync('node', [cli, 'digest', c.path, ...dArgs, '-q', '-T', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    try { check.digest = readDigest(out.stdout); } catch (e) { check.digest = { error: String(e.message ?? e) }; }
+    process.stderr.write(`${check.digest.classes ?? '?'} classes, ${check.digest.queries ?? '?'} statements, exit ${out.status}\n`);
+    const ctr = counter('"mysql.query":"');
+    process.stderr.write('bench:   check: myshark read -T json piped and counted (untimed) … ');
+    const r = await measure('node', [cli, 'read', c.path, ...dArgs, '-q', '-T', 'json'], { onStdout: ctr.feed });
+    check.jsonLines = ctr.lines; check.jsonQueries = ctr.hits;
+    process.stderr.write(`${ctr.lines} messages, ${ctr.hits} queries, exit ${r.code}\n`);
+    if (r.code !== 0) check.failures.push(`check pass (myshark read -T json into a pipe): exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   }
-  results.push({ file: name, bytes, frames: nFrames, port, synthetic: !!meta?.synthetic, meta, totals, runs, check });
+  check.pt = pt;
+  for (const r of Object.values(rows)) {
+    if (r.code !== 0) check.failures.push(`${r.label}: exit ${r.code}: ${r.stderr.split('\n').filter((l) => l && !/Running as user|TCP session .* had errors/.test(l)).slice(-3).join(' | ')}`);
+    delete r.head;
+  }
+  for (const r of Object.values(rows)) r.stderr = r.stderr.length > 2000 ? `${r.stderr.slice(0, 2000)}…` : r.stderr;
+  return { file: name, path: c.path, role: c.role, bytes, frames: walked?.records ?? totals?.frames ?? NaN, port, server, contains, meta, totals, rows, skipped, check };
 }
 
-// ---------------------------------------------------------------- report
-const pad = (s, n) => String(s).padEnd(n);
-const lpad = (s, n) => String(s).padStart(n);
-const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+/** Why a heavy row did not run on a capture (rendered at report time, so --report shows the current wording). */
+function skipNote(id, role) {
+  if (id === 'tshark-json') {
+    return role === 'full'
+      ? 'not run on the full capture by default: --tshark-json-full (needs ~1.1× the file size in RAM; an earlier run is under "Earlier results": 361 s, 2.6 GiB)'
+      : 'not run on this capture by default (the slice has it): --tshark-json-full';
+  }
+  if (id === 'pt-pipeline') return `not run on this capture by default (the slice has it): --pt-full${role === 'full' ? ' (~50 s per 300 MB)' : ''}`;
+  return null;
+}
+
+// ---------------------------------------------------------------- ratios and targets
+function ratios(res) {
+  const r = res.rows;
+  const ok = (x) => x && x.code === 0 && x.wall > 0;
+  const div = (a, b) => (ok(a) && ok(b) ? a.wall / b.wall : null);
+  const q1 = r['queries-w1'] ?? r.queries;
+  return {
+    queriesVsTsharkFields: div(r['tshark-fields'], q1), // throughput ratio (same bytes): tshark time / myshark time
+    queriesVsLoop: div(q1, r.loop), // time ratio
+    digestVsPt: div(r['pt-pipeline'], r.digest),
+    digestVsPtAlone: div(r['pt-alone'], r.digest),
+    readJsonVsTsharkJson: div(r['tshark-json'], r['read-json']),
+    readYVsTsharkY: div(r['tshark-Y'], r['read-Y']),
+    workers2VsWorkers1: div(r['queries-w1'], r['queries-w2']),
+    queriesRssMiB: ok(q1) ? q1.rss / 1024 : null,
+  };
+}
+
+function targets(results) {
+  const real = results.filter((x) => !x.meta?.synthetic);
+  const pool = real.length ? real : results;
+  const where = (x) => basename(x.file);
+  const collect = (key) => pool.map((x) => ({ file: where(x), v: x.ratios[key] })).filter((e) => e.v != null);
+  const t = (name, key, test, fmtV, notRun) => {
+    const vals = collect(key);
+    if (!vals.length) return { name, measured: notRun, met: null };
+    return { name, measured: vals.map((e) => `${fmtV(e.v)} (${e.file})`).join(', '), met: vals.every((e) => test(e.v)) };
+  };
+  const x = (v) => `${v.toFixed(1)}×`;
+  const list = [
+    t('queries ≥ 20× tshark -T fields throughput, one worker', 'queriesVsTsharkFields', (v) => v >= 20, x, 'not run (no tshark)'),
+    t('queries peak RSS < 256 MiB', 'queriesRssMiB', (v) => v < 256, (v) => `${v.toFixed(0)} MiB`, 'not run'),
+    t('queries ≤ 3× the bare read loop time', 'queriesVsLoop', (v) => v <= 3, x, 'not run (not a pcap/pcapng file)'),
+    t('digest ≥ 50× pt-query-digest throughput (slice; tcpdump -x | pt pipeline)', 'digestVsPt', (v) => v >= 50, x, 'not run (no pt-query-digest/tcpdump)'),
+    t('read -T json ≥ 5× tshark -T json', 'readJsonVsTsharkJson', (v) => v >= 5, x, 'not run (no tshark)'),
+  ];
+  if (hasWorkers) list.push(t('queries --workers 2 ≥ 1.7× faster than --workers 1', 'workers2VsWorkers1', (v) => v >= 1.7, x, 'not run'));
+  else list.push({ name: 'queries --workers 2 ≥ 1.7× faster than --workers 1', measured: 'not implemented (no --workers option)', met: null });
+  const alone = collect('digestVsPtAlone');
+  if (alone.length) list[3].extra = `vs pt-query-digest alone (tcpdump text from a file): ${alone.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
+  return list;
+}
+
+// ---------------------------------------------------------------- main
+/** Newest modification time under dist/ (a build by someone else during the run makes the numbers mixed). */
+function distStamp() {
+  let newest = 0;
+  const visit = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) visit(p); else if (e.name.endsWith('.js')) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  try { visit(join(root, 'dist')); } catch { /* none */ }
+  return newest;
+}
+
+let mach, started, results, runArgv = argv;
+if (opt.report) { // re-render a saved run (tables, targets, BENCHMARKS.md) without measuring again
+  const saved = JSON.parse(readFileSync(opt.report, 'utf8'));
+  ({ machine: mach, results } = saved);
+  started = new Date(saved.date); runArgv = saved.argv ?? []; opt.quick = saved.quick; opt.runs = saved.runs;
+  hasWorkers = !!saved.workers;
+  for (const res of results) res.ratios = ratios(res);
+} else {
+  mach = machine();
+  const stamp0 = distStamp();
+  mach.distBuilt = new Date(stamp0).toISOString();
+  const caps = await captures();
+  if (!caps.length) die('no capture to measure');
+  started = new Date();
+  results = [];
+  for (const c of caps) {
+    const res = await benchCapture(c);
+    res.ratios = ratios(res);
+    results.push(res);
+  }
+  const stamp1 = distStamp();
+  if (stamp1 !== stamp0) mach.distChanged = `dist/ was rebuilt during the run (${new Date(stamp1).toISOString()}): rows after that ran another build`;
+}
+const tg = targets(results);
+
+// ---------------------------------------------------------------- report (text)
+const fmt = (x, d = 1) => (x != null && Number.isFinite(x) ? x.toFixed(d) : '–');
+const ratioStr = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
+const rowOrder = ['loop', 'queries', 'queries-w1', 'queries-w2', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
+const sorted = (res) => [...Object.values(res.rows), ...res.skipped.map((r) => ({ ...r, note: skipNote(r.id, res.role) ?? r.note }))]
+  .sort((a, b) => rowOrder.indexOf(a.id) - rowOrder.indexOf(b.id));
+function describe(res) {
+  const m = res.meta ?? {};
+  if (m.synthetic) return `synthetic (bench/generate.mjs, seed ${m.seed ?? '?'})`;
+  const base = `${m.source ?? 'capture'}${m.threads ? `, ${m.threads} threads` : ''}${m.seconds ? `, ${m.seconds} s` : ''}${m.psMode === 'disable' ? ', text protocol (--db-ps-mode=disable)' : m.psMode ? `, ps-mode ${m.psMode}` : ''}`;
+  return m.slice ? `first ${m.frames} records of ${m.sliceOf} (${base})` : base;
+}
+function countsLines(res) {
+  const c = res.check;
+  const out = [];
+  out.push(`frames: pcap ${c.frames ?? '–'}, bare loop ${c.loopRecords ?? '–'}, myshark ${c.mysharkFrames ?? '–'}${c.truthFrames ? `, generator ${c.truthFrames}` : ''}`);
+  out.push(`queries: myshark queries ${c.queriesLines ?? '–'} statements (${c.queriesComQuery ?? '–'} COM_QUERY), tshark mysql.query ${c.tsharkQueries ?? '–'}` +
+    `${c.jsonQueries != null ? `, myshark read -T json mysql.query ${c.jsonQueries}` : ''}, ${c.truthKind ?? 'ground truth'} ${c.truthQueries ?? (res.meta?.slice ? 'n/a (slice)' : '–')}` +
+    `${c.truthKind === 'sysbench' && res.meta?.sysbenchIgnoredErrors ? ` (sysbench leaves out the ${res.meta.sysbenchIgnoredErrors} statement(s) that failed with an ignored error, e.g. a deadlock; the wire has them)` : ''}`);
+  out.push(`-Y '${`mysql.query contains "${res.contains}"`}': myshark ${Number.isFinite(c.readYShown) ? c.readYShown : c.readYLines ?? '–'} messages, tshark ${c.tsharkYLines ?? '–'} frames`);
+  const pt = c.pt.alone ?? c.pt.pipeline;
+  if (c.digest || pt) {
+    const d = c.digest ?? {};
+    out.push(`digest: myshark ${d.classes ?? '–'} classes (${d.foldedClasses ?? '–'} with digits in names folded to ?, as pt does), ${d.queries ?? '–'} statements; ` +
+      (pt ? (pt.error ? `pt-query-digest: unreadable JSON (${pt.error})` : `pt-query-digest ${pt.classes} classes, ${pt.queries} queries`) : 'pt-query-digest not run'));
+  }
+  if (!c.tcpdump && res.meta?.slice && res.meta.sliceOf && res.path) { // a slice: its full capture's statistics
+    c.tcpdump = sidecar(join(dirname(res.path), res.meta.sliceOf))?.tcpdump ?? null;
+    if (c.tcpdump) c.tcpdumpOf = res.meta.sliceOf;
+  }
+  if (c.tcpdump) out.push(`tcpdump at capture${c.tcpdumpOf ? ` (of the whole ${c.tcpdumpOf})` : ''}: ${c.tcpdump.captured} packets captured, ${c.tcpdump.droppedByKernel} dropped by kernel`);
+  else if (!res.meta?.synthetic) out.push('tcpdump drops: not recorded in the sidecar');
+  return out;
+}
+function warnings(res) {
+  const c = res.check, w = [...c.failures];
+  if (c.queriesComQuery != null && c.tsharkQueries != null && c.queriesComQuery !== c.tsharkQueries) w.push(`myshark queries (${c.queriesComQuery} COM_QUERY) and tshark (${c.tsharkQueries}) disagree on the query count`);
+  if (c.truthKind === 'generator' && c.queriesComQuery != null && c.queriesComQuery !== c.truthQueries) w.push('myshark query count differs from the generator\'s');
+  if (c.jsonQueries != null && c.queriesComQuery != null && c.jsonQueries !== c.queriesComQuery) w.push('read -T json and queries disagree on the query count');
+  if (c.jsonLines != null && c.mysharkMessages != null && c.jsonLines !== c.mysharkMessages) w.push('read -T json lines ≠ text totals');
+  if (c.mysharkFrames != null && c.frames != null && c.mysharkFrames !== c.frames) w.push('myshark frame count ≠ pcap record count');
+  if (c.anomalies) w.push(`myshark reported ${c.anomalies} anomalies`);
+  for (const id of ['queries-w1', 'queries-w2']) {
+    const x = res.rows[id], d = res.rows.queries;
+    if (x && d && (x.lines !== d.lines || x.hits !== d.hits)) w.push(`${x.label}: ${x.lines} statements, the default run ${d.lines}`);
+  }
+  if (c.tcpdump?.droppedByKernel) w.push(`tcpdump dropped ${c.tcpdump.droppedByKernel} packets while capturing`);
+  return w;
+}
+const ratioLines = (res) => {
+  const r = res.ratios;
+  return [
+    `myshark queries vs tshark -T fields (throughput): ${ratioStr(r.queriesVsTsharkFields)}`,
+    `myshark queries vs bare read loop (time): ${ratioStr(r.queriesVsLoop)}`,
+    `myshark digest vs tcpdump | pt-query-digest (throughput): ${ratioStr(r.digestVsPt)}${r.digestVsPtAlone != null ? ` (vs pt-query-digest alone: ${ratioStr(r.digestVsPtAlone)})` : ''}`,
+    `myshark read -T json vs tshark -T json: ${ratioStr(r.readJsonVsTsharkJson)}`,
+    `myshark read -Y vs tshark -Y: ${ratioStr(r.readYVsTsharkY)}`,
+    `queries --workers 2 vs --workers 1: ${hasWorkers ? ratioStr(r.workers2VsWorkers1) : 'not implemented'}`,
+  ];
+};
+
 console.log('');
-console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; ${tsharkVersion ?? 'no tshark'}`);
+console.log(`machine: ${mach.cpu} × ${mach.cores}, ${mach.memGiB.toFixed(1)} GiB RAM; node ${mach.node}; ${mach.tshark ?? 'no tshark'}; ${mach.ptQueryDigest ?? 'no pt-query-digest'}; myshark ${mach.git}${mach.srcDirty ? '+dirty src' : ''}`);
 for (const res of results) {
   console.log('');
-  console.log(`${res.file}: ${fmt(res.bytes / 1e6)} MB, ${res.frames} frames${res.synthetic ? ' (synthetic)' : ''}`);
-  const ref = res.runs.find((r) => r.label === 'tshark -Y mysql -T json');
-  console.log(`  ${pad('command', 34)}${lpad('wall s', 9)}${lpad('MB/s', 9)}${lpad('kpkt/s', 9)}${lpad('peak RSS MiB', 14)}${lpad('vs tshark json', 16)}`);
-  for (const r of res.runs) {
-    const ratio = ref ? ref.wall / r.wall : NaN;
-    console.log(`  ${pad(r.label, 34)}${lpad(fmt(r.wall, 2), 9)}${lpad(fmt(res.bytes / 1e6 / r.wall), 9)}${lpad(fmt(res.frames / 1e3 / r.wall), 9)}` +
-      `${lpad(fmt(r.rss / 1024, 0), 14)}${lpad(ref ? `${fmt(ratio, 2)}×` : '–', 16)}${r.code !== 0 ? `  EXIT ${r.code}` : ''}`);
+  console.log(`${res.file}: ${fmt(res.bytes / 1e6)} MB, ${res.frames} frames — ${describe(res)}`);
+  console.log(`  ${'command'.padEnd(52)}${'wall s'.padStart(9)}${'MB/s'.padStart(9)}${'kpkt/s'.padStart(9)}${'RSS MiB'.padStart(9)}`);
+  for (const r of sorted(res)) {
+    if (r.wall == null) { console.log(`  ${r.label.padEnd(52)}  ${r.note}`); continue; }
+    console.log(`  ${r.label.padEnd(52)}${fmt(r.wall, 2).padStart(9)}${fmt(res.bytes / 1e6 / r.wall).padStart(9)}${fmt(res.frames / 1e3 / r.wall).padStart(9)}${fmt(r.rss / 1024, 0).padStart(9)}${r.code !== 0 ? `  EXIT ${r.code}` : ''}`);
   }
-  const c = res.check;
-  console.log(`  counts: myshark messages ${c.mysharkMessages ?? '–'} (json lines ${c.mysharkJsonLines ?? '–'}), ` +
-    `queries: myshark ${c.mysharkQueries ?? '–'}, tshark ${c.tsharkQueries ?? '–'}, ground truth ${c.truthQueries ?? '–'}` +
-    `; frames: pcap ${res.frames}, myshark ${res.totals?.frames ?? '–'}${c.truthFrames ? `, generator ${c.truthFrames}` : ''}`);
-  const warn = [];
-  if (c.mysharkQueries != null && c.truthQueries != null && c.mysharkQueries !== c.truthQueries) warn.push('myshark query count differs from the ground truth');
-  if (c.tsharkQueries != null && c.mysharkQueries != null && c.tsharkQueries !== c.mysharkQueries) warn.push('myshark and tshark disagree on the query count');
-  if (c.mysharkJsonLines != null && c.mysharkMessages != null && c.mysharkJsonLines !== c.mysharkMessages) warn.push('JSON lines ≠ text totals');
-  if (res.totals && res.totals.frames !== res.frames) warn.push('myshark frame count ≠ pcap record count');
-  if (res.totals?.anomalies) warn.push(`myshark reported ${res.totals.anomalies} anomalies`);
-  for (const f of c.failures ?? []) warn.push(f);
-  for (const w of warn) console.log(`  WARNING: ${w}`);
+  for (const l of ratioLines(res)) console.log(`  ${l}`);
+  for (const l of countsLines(res)) console.log(`  ${l}`);
+  for (const w of warnings(res)) console.log(`  WARNING: ${w}`);
 }
-const jsonOut = opt.json ?? join(outDir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-mkdirSync(dirname(jsonOut), { recursive: true });
-writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: totalmem() / 2 ** 30, node: process.version, tshark: tsharkVersion }, runs: opt.runs, results }, null, 2) + '\n');
-console.log(`\nresults: ${relative(process.cwd(), jsonOut)}`);
+if (mach.distChanged) console.log(`\nWARNING: ${mach.distChanged}`);
+console.log('\ntargets:');
+for (const t of tg) console.log(`  ${t.met == null ? '  –  ' : t.met ? ' met ' : ' NOT '} ${t.name}: ${t.measured}${t.extra ? `; ${t.extra}` : ''}`);
+
+if (!opt.report) {
+  const jsonOut = opt.json ?? join(outDir, `results-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(jsonOut), { recursive: true });
+  writeFileSync(jsonOut, JSON.stringify({ date: started.toISOString(), argv, quick: opt.quick, runs: opt.runs, machine: mach, workers: hasWorkers, targets: tg, results }, null, 2) + '\n');
+  console.log(`\nresults: ${relative(process.cwd(), jsonOut)} (node bench/run.mjs --report FILE re-renders it)`);
+}
+
+// ---------------------------------------------------------------- BENCHMARKS.md
+if (opt.writeMd) {
+  const BEGIN = '<!-- bench:begin -->', END = '<!-- bench:end -->';
+  const md = [];
+  const n = (x) => (x == null || !Number.isFinite(x) ? '–' : x.toLocaleString('en-US').replace(/,/g, ' '));
+  const cell = (x) => String(x).replace(/\|/g, '\\|'); // a | inside a table cell
+  md.push(BEGIN);
+  md.push('<!-- generated by bench/run.mjs (npm run bench): everything up to bench:end is replaced on the next run -->');
+  md.push('');
+  md.push(`## Latest run (generated)`);
+  md.push('');
+  md.push(`\`node bench/run.mjs${runArgv.length ? ` ${runArgv.join(' ')}` : ''}\` (${opt.quick ? 'quick mode: the slice, or the synthetic capture, only' : 'full mode'}), ` +
+    `${opt.runs === 1 ? 'one run' : `best of ${opt.runs} runs`} per command, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+  md.push('');
+  md.push(`- Machine: ${mach.cpu} (/proc/cpuinfo), ${mach.cores} cores, ${mach.memGiB.toFixed(1)} GiB RAM, ${mach.kernel}`);
+  md.push(`- Node ${mach.node}; ${mach.tshark ?? 'no tshark'}; ${mach.ptQueryDigest ?? 'no pt-query-digest'}; ${mach.sysbench ?? 'no sysbench'}; ${mach.tcpdump ?? 'no tcpdump'}${mach.mariadb ? `; ${mach.mariadb.replace(/^.*Ver /, 'MariaDB ').replace(/ for .*/, '')}` : ''}`);
+  md.push(`- myshark at commit ${mach.git ?? '?'}${mach.srcDirty ? ' plus uncommitted changes under src/ (dist built from the working tree)' : ''}${mach.distBuilt ? `; dist/ built ${mach.distBuilt.slice(0, 16).replace('T', ' ')} UTC` : ''}`);
+  if (mach.distChanged) md.push(`- **warning:** ${mach.distChanged}`);
+  if (opt.note) md.push(`- Note: ${opt.note}`);
+  md.push('');
+  md.push('### Targets of the speed and scale issue');
+  md.push('');
+  md.push('| target | measured | met |');
+  md.push('|---|---|---|');
+  for (const t of tg) md.push(`| ${cell(t.name)} | ${cell(`${t.measured}${t.extra ? `; ${t.extra}` : ''}`)} | ${t.met == null ? '–' : t.met ? 'met' : '**not met**'} |`);
+  md.push('');
+  md.push('Measured on the real captures when there is one (the synthetic capture otherwise); "met" needs every capture the row ran on. ' +
+    'The pt-query-digest and tshark -T json rows run on the slice only unless `--pt-full` / `--tshark-json-full`.');
+  for (const res of results) {
+    md.push('');
+    md.push(`### \`${res.file}\`: ${fmt(res.bytes / 1e6)} MB, ${n(res.frames)} frames, port ${res.port}`);
+    md.push('');
+    md.push(`${describe(res)}.`);
+    md.push('');
+    md.push('| command | wall s | MB/s | kpackets/s | peak RSS MiB |');
+    md.push('|---|---:|---:|---:|---:|');
+    for (const r of sorted(res)) {
+      if (r.wall == null) { md.push(`| ${cell(r.label)} | ${cell(r.note)} | | | |`); continue; }
+      md.push(`| ${cell(r.label)}${r.code !== 0 ? ` (exit ${r.code})` : ''} | ${fmt(r.wall, 2)} | ${fmt(res.bytes / 1e6 / r.wall)} | ${fmt(res.frames / 1e3 / r.wall)} | ${fmt(r.rss / 1024, 0)} |`);
+    }
+    md.push('');
+    for (const l of ratioLines(res)) md.push(`- ${l}`);
+    for (const l of countsLines(res)) md.push(`- ${l}`);
+    if (res.rows['tcpdump-text']?.textBytes) md.push(`- tcpdump's text for pt-query-digest: ${fmt(res.rows['tcpdump-text'].textBytes / 1e6)} MB (${fmt(res.rows['tcpdump-text'].textBytes / res.bytes, 1)}× the capture); the pipeline row includes that conversion, the "alone" row does not`);
+    for (const w of warnings(res)) md.push(`- **warning:** ${w}`);
+  }
+  md.push('');
+  md.push(END);
+  const block = md.join('\n');
+  let doc = existsSync(opt.md) ? readFileSync(opt.md, 'utf8') : '# Benchmarks\n';
+  // the markers count only on lines of their own (the prose above them may quote them)
+  const re = /^<!-- bench:begin -->$[\s\S]*?^<!-- bench:end -->$/m;
+  doc = re.test(doc) ? doc.replace(re, () => block) : `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(opt.md, doc);
+  console.log(`written: ${relative(process.cwd(), opt.md)} (between ${BEGIN} and ${END})`);
+}
