@@ -58,6 +58,8 @@ export class ConnTable<E extends TableEntry<E>> {
   private tail: E | null = null;
   private next = 0;
   private readonly max: number;
+  /** Changes whenever an entry is added or removed: a caller's cached lookup is valid while it stays the same. */
+  generation = 0;
 
   constructor(maxConnections: number, private readonly onEvict: (entry: E) => void) {
     this.max = Math.max(1, Math.floor(maxConnections));
@@ -103,12 +105,14 @@ export class ConnTable<E extends TableEntry<E>> {
     }
     this.map.set(e.key, e);
     this.link(e);
+    this.generation++;
   }
 
   remove(e: E): void {
     if (this.map.get(e.key) !== e) return;
     this.map.delete(e.key);
     this.unlink(e);
+    this.generation++;
   }
 
   /** Entries in insertion order (for new conversations that is index order). */

@@ -106,6 +106,14 @@ export class TcpReassembler {
   private readonly released: TcpPacket = { ...this.synthetic };
   private openCount = 0;
   private lateTotal = 0;
+  /** The previous packet's connection and 4-tuple (see push). */
+  private last: Conn | undefined;
+  private lastGeneration = -1;
+  private lastFwd = true;
+  private lastSrc = '';
+  private lastDst = '';
+  private lastSrcPort = -1;
+  private lastDstPort = -1;
 
   constructor(handler: StreamHandler, opts: TcpReassemblerOptions) {
     this.handler = handler;
@@ -166,11 +174,28 @@ export class TcpReassembler {
 
   push(pkt: TcpPacket): void {
     const flags = pkt.flags;
-    const fwd = isEndpointA(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort);
-    const key = fwd
-      ? `${pkt.src}|${pkt.srcPort}|${pkt.dst}|${pkt.dstPort}`
-      : `${pkt.dst}|${pkt.dstPort}|${pkt.src}|${pkt.srcPort}`;
-    let c = this.table.get(key);
+    let fwd: boolean;
+    let key: string;
+    let c: Conn | undefined;
+    const last = this.last;
+    if (last !== undefined && this.lastGeneration === this.table.generation && pkt.srcPort === this.lastSrcPort
+      && pkt.dstPort === this.lastDstPort && pkt.src === this.lastSrc && pkt.dst === this.lastDst) {
+      // Same 4-tuple as the previous packet (decoded addresses are shared strings): no key to build or look up.
+      c = last;
+      key = last.key;
+      fwd = this.lastFwd;
+    } else if (last !== undefined && this.lastGeneration === this.table.generation && pkt.srcPort === this.lastDstPort
+      && pkt.dstPort === this.lastSrcPort && pkt.src === this.lastDst && pkt.dst === this.lastSrc) {
+      c = last; // the reply direction of the previous packet
+      key = last.key;
+      fwd = !this.lastFwd;
+    } else {
+      fwd = isEndpointA(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort);
+      key = fwd
+        ? `${pkt.src}|${pkt.srcPort}|${pkt.dst}|${pkt.dstPort}`
+        : `${pkt.dst}|${pkt.dstPort}|${pkt.src}|${pkt.srcPort}`;
+      c = this.table.get(key);
+    }
     this.cur = pkt;
     try {
       if (c !== undefined && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
@@ -209,6 +234,13 @@ export class TcpReassembler {
           return;
         }
       }
+      this.last = c;
+      this.lastGeneration = this.table.generation;
+      this.lastFwd = fwd;
+      this.lastSrc = pkt.src;
+      this.lastDst = pkt.dst;
+      this.lastSrcPort = pkt.srcPort;
+      this.lastDstPort = pkt.dstPort;
       c.lastFrame = pkt.frameNo;
       c.lastTsSec = pkt.tsSec;
       c.lastTsNsec = pkt.tsNsec;
