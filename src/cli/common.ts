@@ -82,16 +82,19 @@ export function quietOption(): Option {
   return new Option('-q, --quiet', 'no progress bar on standard error');
 }
 
-/** Below this size a capture is read by one thread by default: starting workers costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+/**
+ * Below this size a capture is read by one thread by default: every worker reads and walks the whole file, and on
+ * 300 MB captures two workers were slower than one (BENCHMARKS.md); on 2.4 GB they gain 1.1–1.2×.
+ */
+export const PARALLEL_MIN_BYTES = 1024 * 1024 * 1024;
 
 /** --workers N: threads that share the connections of a capture file (default: one per core for large files). */
 export function workersOption(): Option {
-  return new Option('--workers <n>', `worker threads sharing the connections (default: ${availableParallelism()}, the number of cores, for files over 64 MiB; else 1)`);
+  return new Option('--workers <n>', `worker threads sharing the connections (default: ${availableParallelism()}, the number of cores, for files of 1 GiB or more; else 1)`);
 }
 
 /**
- * The number of worker threads: as given, or one per core for a capture file of 64 MiB or more (stdin and live
+ * The number of worker threads: as given, or one per core for a capture file of 1 GiB or more (stdin and live
  * capture are read by one thread: workers each read the file themselves).
  */
 export function parseWorkers(v: string | undefined, capture: string | undefined): number {
