@@ -8,6 +8,7 @@ import { tsDiff, tsToSeconds } from '../core/time.js';
 import type { FieldNode, FieldValue } from '../model/field.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { TimeBase } from '../output/summary.js';
+import { COM } from '../mysql/constants/commands.js';
 import type { FieldAccess } from './compile.js';
 
 /** Extra per-message values computed elsewhere, by field name; they replace what the record gives. */
@@ -81,6 +82,11 @@ function buildMap(r: MySqlRecord, time: TimeBase, extra: ExtraFields | undefined
     }
   };
   if (r.tree) walk(r.tree);
+  else if (e.kind === 'command' && e.command >= 0) {
+    // The two request fields the tree would hold, from the event (the tree holds them only where these are set).
+    add('mysql.command', e.command);
+    if ((e.command === COM.QUERY || e.command === COM.STMT_PREPARE) && e.query !== undefined) add('mysql.query', e.query);
+  }
   if (!headersInTree) {
     for (const p of r.packets) {
       add('mysql.packet_length', p.length);

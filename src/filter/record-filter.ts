@@ -21,6 +21,8 @@ const RECORD_FIELDS = new Set([
   'ipv6.dst', 'ipv6.addr', 'tcp', 'tcp.srcport', 'tcp.dstport', 'tcp.port', 'tcp.stream', 'mysql', 'mysql.direction',
   'mysql.kind', 'mysql.conn.user', 'mysql.conn.schema', 'mysql.conn.thread_id', 'mysql.conn.charset', 'mysql.frames',
   'mysql.response_to', 'mysql.response_in', 'mysql.response_time', 'mysql.fingerprint',
+  // From the decoded event when there is no tree (record-fields.ts): the filters people type most need no tree.
+  'mysql.command', 'mysql.query',
 ]);
 
 /** True when the filter reads a field that only the field tree has (then analyze with `tree: true`). */
