@@ -12,6 +12,10 @@
 //                        full capture (--reslice remakes it, --slice-size sets the size)
 //   synthetic.pcap       bench/generate.mjs, no server needed; the only capture when there is no sysbench capture,
 //                        else also measured in full mode (it has exact ground truth); --regenerate remakes it
+//   sysbench-lossy.pcap  10 s of sysbench (8 threads, text protocol) recorded by tcpdump -B 16 under CPU load so that
+//                        tcpdump REPORTS kernel drops (scripts/bench/lossy-capture.sh; retries with more load when it
+//                        reports none); for the recall section only. Made when missing (full mode, --recall);
+//                        --recapture-lossy remakes it
 // Modes:
 //   (default)  full capture: the light rows; slice: all rows; synthetic: the light rows
 //   --quick    the slice only (all rows), or the synthetic capture (all rows) when there is no sysbench capture:
@@ -19,6 +23,12 @@
 // Rows (light): bare read loop (bench/read-loop.mjs), myshark queries -T json (piped here, lines counted), queries
 //   --workers 1/2 (only if `queries --help` shows --workers), myshark digest, read -T json, read (text summary),
 //   read -Y 'mysql.query contains "sbtest1"', tshark -T fields -e mysql.query, tshark -Y 'mysql.query contains ...'.
+// Recall under load (full mode and --recall; --no-recall skips; bench/recall.mjs): counts, no timing, on
+//   sysbench-lossy.pcap: sysbench's statements (total + ignored errors), tshark's requests (-Y mysql.query), myshark
+//   queries' exchanges by status (ok/error/no_response/lost; --workers 1, and --workers 2 must be byte-identical),
+//   the statements "fully captured" per tshark (request decoded, a response frame before the next request, no
+//   lost_segment/ack_lost_segment in between) and every one of those myshark missed or got wrong, by frame number.
+//   Target row "recall: every fully captured statement found".
 // Rows (heavy, slice/synthetic only unless asked): tshark -Y mysql -T json (--tshark-json-full also on the full
 //   capture), tcpdump -x | pt-query-digest (--pt-full also on the full capture), plus tcpdump's text written to a
 //   temp file and pt-query-digest alone on it (--no-pt-alone skips; skipped when the disk is short).
@@ -29,7 +39,14 @@
 //   --slice-size 300M  --size 300M (synthetic)  --synthetic / --no-synthetic  --tshark-json-full  --pt-full
 //   --contains STR (the -Y row's string; default sbtest1, orders for the synthetic capture)
 //   --file PATH [--port P]  (repeatable: only these captures, all rows; the port from PATH.json when not given)
-//   --report RESULTS.json   (no measuring: print and write BENCHMARKS.md again from a saved bench/out/results-*.json)
+//   --report RESULTS.json   (no measuring: print and write BENCHMARKS.md again from a saved bench/out/results-*.json;
+//                           the recall section from the file's own, else from --recall-report, else the newest
+//                           bench/out/recall-*.json)
+//   --recall                (only the recall section: makes sysbench-lossy.pcap when missing, writes
+//                           bench/out/recall-*.json, then rewrites BENCHMARKS.md from the newest full-mode
+//                           bench/out/results-*.json (or --report FILE) with this recall merged in; ~1 min)
+//   --no-recall  --recapture-lossy  --recall-report RECALL.json  --lossy-time S (default 10)
+//   --cli PATH              (the myshark CLI to run, default dist/cli/main.js; e.g. a build of a clean checkout)
 //   --note TEXT             (a line about the conditions, e.g. "other jobs were running", in BENCHMARKS.md)
 // Wall time is measured here; peak RSS comes from `/usr/bin/time -f %M` (for a shell pipeline: its largest
 // process), else from polling VmHWM in /proc/PID/status. Results: stdout, bench/out/results-*.json and the section
@@ -43,11 +60,12 @@ import { dirname, join, resolve, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { walk } from './read-loop.mjs';
+import { recallLines, recallTarget } from './recall.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const outDir = join(here, 'out');
-const cli = join(root, 'dist/cli/main.js');
+let cli = join(root, 'dist/cli/main.js');
 const readLoop = join(here, 'read-loop.mjs');
 const captureScript = join(root, 'scripts/bench/sysbench-capture.sh');
 const argv = process.argv.slice(2);
@@ -57,7 +75,8 @@ const opt = {
   quick: false, runs: 1, size: '300M', sliceSize: '300M', files: [], tshark: true, pt: true, ptAlone: true,
   check: true, regenerate: false, recapture: false, reslice: false, capture: null, synthetic: null,
   tsharkJsonFull: false, ptFull: false, md: join(root, 'BENCHMARKS.md'), writeMd: true, json: null,
-  contains: null, captureArgs: [],
+  contains: null, captureArgs: [], recall: null, recallOnly: false, recaptureLossy: false, recallReport: null,
+  lossyTime: '10', cli: null,
 };
 {
   const a = argv;
@@ -91,6 +110,12 @@ const opt = {
       case '--json': opt.json = resolve(v()); break;
       case '--report': opt.report = resolve(v()); break;
       case '--note': opt.note = v(); break;
+      case '--recall': opt.recallOnly = true; break;
+      case '--no-recall': opt.recall = false; break;
+      case '--recapture-lossy': opt.recaptureLossy = true; break;
+      case '--recall-report': opt.recallReport = resolve(v()); break;
+      case '--lossy-time': opt.lossyTime = v(); break;
+      case '--cli': opt.cli = resolve(v()); break;
       case '-h': case '--help': {
         const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
         const end = lines.findIndex((l, i) => i > 0 && !l.startsWith('//'));
@@ -103,8 +128,11 @@ const opt = {
 }
 function die(msg) { console.error(`bench: ${msg}`); process.exit(2); }
 const log = (msg) => console.error(`bench: ${msg}`);
+if (opt.cli) cli = opt.cli;
+if (opt.recallOnly && opt.recall === false) die('--recall and --no-recall together');
+if (opt.recallOnly && opt.files.length) die('--recall measures bench/out/sysbench-lossy.pcap only (no --file)');
 
-if (!opt.report && !existsSync(cli)) die('dist/cli/main.js is missing: run `npm run bench` (it builds first) or `npm run build`');
+if ((!opt.report || opt.recallOnly) && !existsSync(cli)) die('dist/cli/main.js is missing: run `npm run bench` (it builds first) or `npm run build`');
 
 // ---------------------------------------------------------------- tools
 const sh = (cmd) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
@@ -121,15 +149,16 @@ const tcpdumpBin = which('tcpdump');
 if (opt.tshark && !tsharkBin) log('tshark not found (apt-get install tshark): no tshark rows');
 if (opt.pt && !ptBin) log('pt-query-digest not found (apt-get install percona-toolkit): no pt-query-digest rows');
 if (opt.pt && ptBin && !tcpdumpBin) log('tcpdump not found: no pt-query-digest rows (it reads tcpdump -x text)');
-const queriesHelp = opt.report ? '' : spawnSync('node', [cli, 'queries', '--help'], { encoding: 'utf8' }).stdout ?? '';
+const queriesHelp = opt.report && !opt.recallOnly ? '' : spawnSync('node', [cli, 'queries', '--help'], { encoding: 'utf8' }).stdout ?? '';
 let hasWorkers = /--workers\b/.test(queriesHelp);
 
 function machine() {
   const cpuinfo = (() => { try { return readFileSync('/proc/cpuinfo', 'utf8'); } catch { return ''; } })();
   const meminfo = (() => { try { return readFileSync('/proc/meminfo', 'utf8'); } catch { return ''; } })();
   const memKiB = Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1]);
-  const git = sh(`git -C ${JSON.stringify(root)} rev-parse --short HEAD`).stdout.trim() || null;
-  const dirty = sh(`git -C ${JSON.stringify(root)} status --porcelain -- src`).stdout.trim() !== '';
+  const tree = resolve(dirname(cli), '../..'); // the checkout the CLI was built from (--cli: maybe not this one)
+  const git = sh(`git -C ${JSON.stringify(tree)} rev-parse --short HEAD`).stdout.trim() || null;
+  const dirty = sh(`git -C ${JSON.stringify(tree)} status --porcelain -- src`).stdout.trim() !== '';
   return {
     cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? '?',
     cores: cpus().length,
@@ -141,7 +170,7 @@ function machine() {
     sysbench: which('sysbench') ? version('sysbench --version') : null,
     tcpdump: tcpdumpBin ? version(`${tcpdumpBin} --version`) : null,
     mariadb: which('mariadbd') ? version(`${which('mariadbd')} --version`) : null,
-    git, srcDirty: dirty,
+    git, srcDirty: dirty, cli: relative(root, cli).startsWith('..') ? cli : relative(root, cli),
   };
 }
 
@@ -149,6 +178,9 @@ function machine() {
 const fullPath = join(outDir, 'sysbench.pcap');
 const slicePath = join(outDir, 'sysbench-slice.pcap');
 const synPath = join(outDir, 'synthetic.pcap');
+const lossyPath = join(outDir, 'sysbench-lossy.pcap');
+const lossyScript = join(root, 'scripts/bench/lossy-capture.sh');
+const canCaptureReal = () => ['sysbench', 'tcpdump'].every(which) && !!which('mariadbd') && !!(which('mariadb') || which('mysql'));
 
 function runCaptureScript(args) {
   log(`bash scripts/bench/sysbench-capture.sh ${args.join(' ')}`);
@@ -160,7 +192,7 @@ function runCaptureScript(args) {
 async function captures() {
   if (opt.files.length) return opt.files.map((f) => ({ ...f, role: 'file', tsharkJson: true, pt: true }));
   mkdirSync(outDir, { recursive: true });
-  const canCapture = ['sysbench', 'tcpdump'].every(which) && !!which('mariadbd') && !!(which('mariadb') || which('mysql'));
+  const canCapture = canCaptureReal();
   const wantCapture = opt.recapture || (!existsSync(fullPath) && (opt.capture ?? !opt.quick));
   if (wantCapture) {
     if (!canCapture) log('no real capture: mariadb-server, sysbench and tcpdump are needed (synthetic capture instead)');
@@ -189,6 +221,51 @@ async function captures() {
     list.push({ path: synPath, role: 'synthetic', tsharkJson: !haveReal || opt.tsharkJsonFull, pt: !haveReal || opt.ptFull });
   }
   return list;
+}
+
+/** bench/out/sysbench-lossy.pcap for the recall section: made when missing (or --recapture-lossy); its path or null. */
+function lossyCapture() {
+  if (!opt.recaptureLossy && existsSync(lossyPath) && existsSync(`${lossyPath}.json`)) return lossyPath;
+  if (!canCaptureReal()) { log('no lossy capture: mariadb-server, sysbench and tcpdump are needed (recall section skipped)'); return null; }
+  mkdirSync(outDir, { recursive: true });
+  log(`bash scripts/bench/lossy-capture.sh --time ${opt.lossyTime} --out ${relative(root, lossyPath)}`);
+  const r = spawnSync('bash', [lossyScript, '--time', opt.lossyTime, '--out', lossyPath], { stdio: ['ignore', 2, 2] });
+  if (r.status === 4) log('WARNING: the lossy capture has NO kernel drops (tcpdump reported none after the retries); the recall section measures it anyway');
+  else if (r.status !== 0) { log(`lossy capture script exited with ${r.status}`); return null; }
+  return existsSync(lossyPath) ? lossyPath : null;
+}
+
+/** The newest full-mode results file in bench/out (the base of the tables when --recall re-renders BENCHMARKS.md). */
+function newestFullResults() {
+  let bestF = null, bestDate = '';
+  for (const f of readdirSync(outDir)) {
+    if (!/^results-.*\.json$/.test(f)) continue;
+    try {
+      const d = JSON.parse(readFileSync(join(outDir, f), 'utf8'));
+      if (d.quick !== false || !Array.isArray(d.results) || !d.results.some((x) => x.role === 'full') || (d.argv ?? []).includes('--file')) continue;
+      if (d.date > bestDate) { bestDate = d.date; bestF = join(outDir, f); }
+    } catch { /* not ours */ }
+  }
+  return bestF;
+}
+
+/** The newest bench/out/recall-*.json (for --report of a run that has no recall of its own). */
+function newestRecall() {
+  try {
+    const l = readdirSync(outDir).filter((f) => /^recall-.*\.json$/.test(f)).sort();
+    return l.length ? join(outDir, l.at(-1)) : null;
+  } catch { return null; }
+}
+
+async function runRecall() {
+  const file = lossyCapture();
+  if (!file) return null;
+  if (!tsharkBin) log('recall: no tshark, so no "fully captured" set (myshark and sysbench counts only)');
+  const { recall } = await import('./recall.mjs');
+  log(`recall under load: ${relative(process.cwd(), file)}`);
+  const r = await recall({ file, cli, tshark: tsharkBin, log });
+  r.file = relative(root, file);
+  return r;
 }
 
 function sidecar(path) {
@@ -466,18 +543,42 @@ function distStamp() {
       if (e.isDirectory()) visit(p); else if (e.name.endsWith('.js')) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  try { visit(join(root, 'dist')); } catch { /* none */ }
+  try { visit(resolve(dirname(cli), '..')); } catch { /* none */ }
   return newest;
 }
 
-let mach, started, results, runArgv = argv;
+let mach, started, results, runArgv = argv, recallRes = null, recallFrom = null;
+if (opt.recallOnly) { // the recall section alone, then BENCHMARKS.md from the newest full run with it merged in
+  const m = machine();
+  const stamp0 = distStamp();
+  m.distBuilt = new Date(stamp0).toISOString();
+  recallRes = await runRecall();
+  if (!recallRes) die('recall: no lossy capture to measure');
+  const stamp1 = distStamp();
+  if (stamp1 !== stamp0) m.distChanged = `dist/ was rebuilt during the recall run (${new Date(stamp1).toISOString()})`;
+  recallRes.machine = m; recallRes.argv = argv;
+  recallFrom = opt.json ?? join(outDir, `recall-${recallRes.date.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(recallFrom), { recursive: true });
+  writeFileSync(recallFrom, JSON.stringify(recallRes, null, 2) + '\n');
+  log(`recall results: ${relative(process.cwd(), recallFrom)}`);
+  opt.report ??= newestFullResults();
+  if (opt.report) log(`BENCHMARKS.md: the tables of ${relative(process.cwd(), opt.report)} (the newest full run) with this recall merged in`);
+  else {
+    log('no full-mode bench/out/results-*.json to re-render BENCHMARKS.md from: BENCHMARKS.md left alone (--report FILE names one)');
+    opt.writeMd = false; mach = m; started = new Date(recallRes.date); results = [];
+  }
+}
 if (opt.report) { // re-render a saved run (tables, targets, BENCHMARKS.md) without measuring again
   const saved = JSON.parse(readFileSync(opt.report, 'utf8'));
   ({ machine: mach, results } = saved);
   started = new Date(saved.date); runArgv = saved.argv ?? []; opt.quick = saved.quick; opt.runs = saved.runs;
   hasWorkers = !!saved.workers;
   for (const res of results) res.ratios = ratios(res);
-} else {
+  if (!recallRes) {
+    recallFrom = saved.recall ? null : opt.recallReport ?? newestRecall();
+    recallRes = saved.recall ?? (recallFrom ? JSON.parse(readFileSync(recallFrom, 'utf8')) : null);
+  }
+} else if (!opt.recallOnly) {
   mach = machine();
   const stamp0 = distStamp();
   mach.distBuilt = new Date(stamp0).toISOString();
@@ -490,10 +591,12 @@ if (opt.report) { // re-render a saved run (tables, targets, BENCHMARKS.md) with
     res.ratios = ratios(res);
     results.push(res);
   }
+  if (opt.recall ?? (!opt.quick && !opt.files.length)) recallRes = await runRecall();
   const stamp1 = distStamp();
   if (stamp1 !== stamp0) mach.distChanged = `dist/ was rebuilt during the run (${new Date(stamp1).toISOString()}): rows after that ran another build`;
 }
 const tg = targets(results);
+tg.push(recallTarget(recallRes));
 
 // ---------------------------------------------------------------- report (text)
 const fmt = (x, d = 1) => (x != null && Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -558,7 +661,7 @@ const ratioLines = (res) => {
 
 console.log('');
 console.log(`machine: ${mach.cpu} × ${mach.cores}, ${mach.memGiB.toFixed(1)} GiB RAM; node ${mach.node}; ${mach.tshark ?? 'no tshark'}; ${mach.ptQueryDigest ?? 'no pt-query-digest'}; myshark ${mach.git}${mach.srcDirty ? '+dirty src' : ''}`);
-for (const res of results) {
+for (const res of opt.recallOnly ? [] : results) {
   console.log('');
   console.log(`${res.file}: ${fmt(res.bytes / 1e6)} MB, ${res.frames} frames — ${describe(res)}`);
   console.log(`  ${'command'.padEnd(52)}${'wall s'.padStart(9)}${'MB/s'.padStart(9)}${'kpkt/s'.padStart(9)}${'RSS MiB'.padStart(9)}`);
@@ -570,14 +673,19 @@ for (const res of results) {
   for (const l of countsLines(res)) console.log(`  ${l}`);
   for (const w of warnings(res)) console.log(`  WARNING: ${w}`);
 }
+if (recallRes) {
+  console.log('');
+  console.log(`recall under load (${recallRes.date.slice(0, 16).replace('T', ' ')} UTC${recallFrom ? `, from ${relative(process.cwd(), recallFrom)}` : ''}):`);
+  for (const l of recallLines(recallRes)) console.log(`  ${l}`);
+}
 if (mach.distChanged) console.log(`\nWARNING: ${mach.distChanged}`);
 console.log('\ntargets:');
 for (const t of tg) console.log(`  ${t.met == null ? '  –  ' : t.met ? ' met ' : ' NOT '} ${t.name}: ${t.measured}${t.extra ? `; ${t.extra}` : ''}`);
 
-if (!opt.report) {
+if (!opt.report && !opt.recallOnly) {
   const jsonOut = opt.json ?? join(outDir, `results-${started.toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(jsonOut), { recursive: true });
-  writeFileSync(jsonOut, JSON.stringify({ date: started.toISOString(), argv, quick: opt.quick, runs: opt.runs, machine: mach, workers: hasWorkers, targets: tg, results }, null, 2) + '\n');
+  writeFileSync(jsonOut, JSON.stringify({ date: started.toISOString(), argv, quick: opt.quick, runs: opt.runs, machine: mach, workers: hasWorkers, targets: tg, results, recall: recallRes }, null, 2) + '\n');
   console.log(`\nresults: ${relative(process.cwd(), jsonOut)} (node bench/run.mjs --report FILE re-renders it)`);
 }
 
@@ -608,7 +716,8 @@ if (opt.writeMd) {
   for (const t of tg) md.push(`| ${cell(t.name)} | ${cell(`${t.measured}${t.extra ? `; ${t.extra}` : ''}`)} | ${t.met == null ? '–' : t.met ? 'met' : '**not met**'} |`);
   md.push('');
   md.push('Measured on the real captures when there is one (the synthetic capture otherwise); "met" needs every capture the row ran on. ' +
-    'The pt-query-digest and tshark -T json rows run on the slice only unless `--pt-full` / `--tshark-json-full`.');
+    'The pt-query-digest and tshark -T json rows run on the slice only unless `--pt-full` / `--tshark-json-full`. ' +
+    'The recall row comes from "Recall under load" below (its own capture, `bench/out/sysbench-lossy.pcap`, and its own date).');
   for (const res of results) {
     md.push('');
     md.push(`### \`${res.file}\`: ${fmt(res.bytes / 1e6)} MB, ${n(res.frames)} frames, port ${res.port}`);
@@ -626,6 +735,33 @@ if (opt.writeMd) {
     for (const l of countsLines(res)) md.push(`- ${l}`);
     if (res.rows['tcpdump-text']?.textBytes) md.push(`- tcpdump's text for pt-query-digest: ${fmt(res.rows['tcpdump-text'].textBytes / 1e6)} MB (${fmt(res.rows['tcpdump-text'].textBytes / res.bytes, 1)}× the capture); the pipeline row includes that conversion, the "alone" row does not`);
     for (const w of warnings(res)) md.push(`- **warning:** ${w}`);
+  }
+  md.push('');
+  md.push('### Recall under load');
+  md.push('');
+  if (!recallRes) {
+    md.push('Not run: no `bench/out/sysbench-lossy.pcap` results (`node bench/run.mjs --recall` makes the capture and measures it).');
+  } else {
+    const rm = recallRes.machine;
+    md.push(`On a sysbench capture whose tcpdump reported kernel drops: the statements each tool found against sysbench's own count and tshark's, ` +
+      'and whether myshark lost any statement that was fully captured. Counts only, no timing. ' +
+      `Measured ${recallRes.date.slice(0, 16).replace('T', ' ')} UTC${rm?.git ? `, myshark at commit ${rm.git}${rm.srcDirty ? ' plus uncommitted changes under src/' : ''}` : ''}` +
+      `${rm?.cli && rm.cli !== 'dist/cli/main.js' ? ` (CLI ${rm.cli}, a build of that commit)` : ''}` +
+      `${recallRes.argv ? `, by \`node bench/run.mjs${recallRes.argv.length ? ` ${recallRes.argv.join(' ')}` : ''}\`` : ' (the full run above)'}.`);
+    md.push('');
+    for (const l of recallLines(recallRes, { md: true })) md.push(`- ${l}`);
+    if (rm?.distChanged) md.push(`- **warning:** ${rm.distChanged}`);
+    md.push('');
+    md.push('Commands: the capture is `bash scripts/bench/lossy-capture.sh` (sysbench oltp_read_write `--threads=8 --db-ps-mode=disable --time=10` ' +
+      'on a throwaway MariaDB, tcpdump `-i lo -s 0 -B 16` while 2 `gzip -c /dev/urandom >/dev/null` burn CPU; more load and a smaller buffer on a retry when tcpdump ' +
+      'reports no drops); `node bench/run.mjs --recall` measures it (`node bench/recall.mjs` alone prints the same). ' +
+      `tshark: \`${recallRes.commands?.tshark ?? 'tshark -r FILE -d tcp.port==PORT,mysql -Y mysql.query -T fields -e frame.number -e tcp.stream -e mysql.query'}\`; ` +
+      `myshark: \`${recallRes.commands?.myshark ?? 'node dist/cli/main.js queries FILE -d PORT -q -T json --workers 1'}\`, then the same with \`--workers 2\` (compared byte for byte). ` +
+      '"Fully captured": tshark decoded the request, a server frame with payload follows in the same tcp.stream before the next request, and no frame of the stream ' +
+      'after the request up to and including the next request carries `tcp.analysis.lost_segment` or `tcp.analysis.ack_lost_segment` (tshark -T fields over every frame). ' +
+      'myshark\'s rows are matched to tshark\'s requests by (tcp.stream, SQL, request time), then (tcp.stream, SQL, order); "found" means status ok or error with a latency, ' +
+      'the same verdict as tshark\'s (ERR or not). On loopback tcpdump\'s "received by filter" counts every packet twice (the lossless `sysbench.pcap`: ' +
+      '4 297 396 received, 2 148 698 captured), so it is not the number of packets on the wire; the kernel\'s drop count may include both copies too.');
   }
   md.push('');
   md.push(END);

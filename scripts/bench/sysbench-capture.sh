@@ -5,7 +5,7 @@
 #
 #   scripts/bench/sysbench-capture.sh [--time 60] [--threads 8] [--port 3411] [--dir /tmp/myshark-bench-mariadb]
 #                                     [--out bench/out/sysbench.pcap] [--tables 4] [--table-size 10000]
-#                                     [--ps-mode disable|auto] [--keep-server]
+#                                     [--ps-mode disable|auto] [--keep-server] [--buffer KiB] [--load N]
 #                                     [--slice-size 300M] [--slice-out bench/out/sysbench-slice.pcap] [--no-slice]
 #   scripts/bench/sysbench-capture.sh --slice-only [--out FULL] [--slice-size 300M] [--slice-out SLICE]
 #
@@ -15,6 +15,9 @@
 # throttle the server. The server is stopped at the end unless --keep-server.
 # tcpdump's closing statistics (captured / received by filter / dropped by kernel) go into OUT.json next to
 # sysbench's own counts; a non-zero "dropped by kernel" is a warning (the capture has gaps).
+# --buffer sets tcpdump's -B (KiB, default 262144); --load N runs N `gzip -c /dev/urandom >/dev/null` CPU burners
+# for the length of the capture. Both exist to make a capture WITH kernel drops on purpose (scripts/bench/
+# lossy-capture.sh: -B 16 plus load, for the recall-under-load section of bench/run.mjs).
 # The slice: the first N records of OUT, N chosen (bench/read-loop.mjs --first-bytes) so that the file stays within
 # --slice-size, cut with `editcap -F pcap -r OUT SLICE 1-N` (classic pcap), plus SLICE.json. --slice-only makes just
 # the slice from an existing OUT. It always overwrites: bench/run.mjs decides when to call it (--recapture/--reslice).
@@ -24,7 +27,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 time_s=60; threads=8; port=3411; dir=/tmp/myshark-bench-mariadb; out="$root/bench/out/sysbench.pcap"
-tables=4; table_size=10000; ps_mode=disable; keep=0
+tables=4; table_size=10000; ps_mode=disable; keep=0; buffer_kib=262144; load=0
 slice_size=300M; slice_out=""; do_slice=1; slice_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -37,11 +40,13 @@ while [[ $# -gt 0 ]]; do
     --table-size) table_size="$2"; shift 2 ;;
     --ps-mode) ps_mode="$2"; shift 2 ;;
     --keep-server) keep=1; shift ;;
+    --buffer) buffer_kib="$2"; shift 2 ;;
+    --load) load="$2"; shift 2 ;;
     --slice-size) slice_size="$2"; shift 2 ;;
     --slice-out) slice_out="$2"; shift 2 ;;
     --no-slice) do_slice=0; shift ;;
     --slice-only) slice_only=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -79,8 +84,15 @@ if [[ "$slice_only" == 1 ]]; then make_slice; exit 0; fi
 for b in sysbench tcpdump; do command -v "$b" >/dev/null || { echo "$b not found (apt-get install $b)" >&2; exit 3; }; done
 client="$(command -v mariadb || command -v mysql)" || { echo "mariadb client not found" >&2; exit 3; }
 
-tcpdump_pid=""
+tcpdump_pid=""; load_pids=()
+stop_load() {
+  local p
+  for p in "${load_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${load_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  load_pids=()
+}
 cleanup() {
+  stop_load
   if [[ -n "$tcpdump_pid" ]] && kill -0 "$tcpdump_pid" 2>/dev/null; then kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" || true; fi
   if [[ "$keep" == 0 ]]; then bash "$root/scripts/mariadb/server.sh" stop "$dir" >/dev/null 2>&1 || true; fi
 }
@@ -102,13 +114,18 @@ echo "== sysbench prepare ($tables tables x $table_size rows)" >&2
 
 echo "== capturing tcp port $port on lo into $out" >&2
 rm -f "$out" "$out.json" "$dir/tcpdump.log"
-tcpdump -i lo -s 0 -B 262144 -n -w "$out" "tcp port $port" 2>"$dir/tcpdump.log" &
+tcpdump -i lo -s 0 -B "$buffer_kib" -n -w "$out" "tcp port $port" 2>"$dir/tcpdump.log" &
 tcpdump_pid=$!
 for _ in $(seq 1 100); do grep -q 'listening on' "$dir/tcpdump.log" 2>/dev/null && break; sleep 0.05; done
 sleep 1 # "listening on" comes before the ring is really filled; without this the first connections' handshakes were lost
 
-echo "== sysbench run: $threads threads, $time_s s, ps-mode $ps_mode" >&2
+if [[ "$load" -gt 0 ]]; then
+  echo "== CPU load: $load x gzip -c /dev/urandom >/dev/null during the run" >&2
+  for _ in $(seq 1 "$load"); do gzip -c /dev/urandom >/dev/null & load_pids+=($!); done
+fi
+echo "== sysbench run: $threads threads, $time_s s, ps-mode $ps_mode, tcpdump -B $buffer_kib" >&2
 "${sb[@]}" --time="$time_s" --report-interval=10 run | tee "$dir/sysbench-run.log" >&2
+stop_load
 sleep 2 # libpcap hands packets over in blocks (1 s timeout): let the last block reach the file before SIGINT
 kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" || true; tcpdump_pid=""
 cat "$dir/tcpdump.log" >&2
@@ -123,14 +140,21 @@ elif [[ "$dropped" != 0 ]]; then
 fi
 # sysbench's own counts, for bench/run.mjs to compare with (queries/transactions of the run phase)
 q="$(awk '/total:/ && !t {print $2; t=1}' "$dir/sysbench-run.log")"
+qr="$(awk '/^ *read:/ {print $2; exit}' "$dir/sysbench-run.log")"
+qw="$(awk '/^ *write:/ {print $2; exit}' "$dir/sysbench-run.log")"
+qo="$(awk '/^ *other:/ {print $2; exit}' "$dir/sysbench-run.log")"
 tx="$(awk '/transactions:/ {print $2}' "$dir/sysbench-run.log")"
 ign="$(awk '/ignored errors:/ {print $3}' "$dir/sysbench-run.log")"
 cat >"$out.json" <<JSON
 { "synthetic": false, "source": "sysbench oltp_read_write", "serverHost": "127.0.0.1", "serverPort": $port,
   "threads": $threads, "seconds": $time_s, "psMode": "$ps_mode", "tables": $tables, "tableSize": $table_size,
   "server": "MariaDB $server_version", "sysbench": "$(sysbench --version)",
-  "sysbenchQueries": ${q:-null}, "sysbenchTransactions": ${tx:-null}, "sysbenchIgnoredErrors": ${ign:-null},
-  "tcpdump": { "captured": ${captured:-null}, "receivedByFilter": ${received:-null}, "droppedByKernel": ${dropped:-null} },
+  "sysbenchQueries": ${q:-null},
+  "sysbenchQueriesPerformed": { "read": ${qr:-null}, "write": ${qw:-null}, "other": ${qo:-null}, "total": ${q:-null} },
+  "sysbenchTransactions": ${tx:-null}, "sysbenchIgnoredErrors": ${ign:-null},
+  "tcpdump": { "captured": ${captured:-null}, "receivedByFilter": ${received:-null}, "droppedByKernel": ${dropped:-null},
+    "bufferKiB": $buffer_kib },
+  "cpuLoad": $load,
   "captured": "$(date -u +%Y-%m-%dT%H:%M:%SZ)" }
 JSON
 ls -l "$out" >&2
