@@ -183,7 +183,7 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
     }
     if (st.isDirectory()) throw new CaptureError('unreadable', `${input.path}: is a directory, not a capture file`);
     if (st.isFile()) totalBytes = st.size;
-    source = createReadStream(input.path, { highWaterMark: 256 * 1024 });
+    source = createReadStream(input.path, { highWaterMark: 1024 * 1024 });
   } else if (input.kind === 'stream') {
     name = input.name;
     source = input.stream;
