@@ -46,8 +46,8 @@ async function rejection(p: Promise<unknown>): Promise<CaptureError> {
   throw new Error('expected a rejection');
 }
 
-// Many records so the file spans several read chunks.
-const records = Array.from({ length: 3000 }, (_, i) => ({ data: buildTcpFrame({ seq: i, payload: new Uint8Array(100 + (i % 50)) }).data, sec: i }));
+// Many records so the file spans several read chunks (1 MiB each): ~2.7 MB.
+const records = Array.from({ length: 3000 }, (_, i) => ({ data: buildTcpFrame({ seq: i, payload: new Uint8Array(800 + (i % 50)) }).data, sec: i }));
 const pcap = buildPcap({ linkType: 1 }, records);
 const pcapng = new PcapngBuilder().section().iface({ linkType: 1 }).epb(0, records[0]!.data).epb(0, records[1]!.data).toBytes();
 
