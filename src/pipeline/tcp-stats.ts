@@ -204,16 +204,7 @@ function countIdle(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: TcpPacket)
     s.spellProbeAcks++;
     return;
   }
-  const idle = secondsBetween(s.activeTs, pkt.tsSec, pkt.tsNsec);
-  if (idle > s.longestIdle) {
-    s.longestIdle = idle;
-    s.idleFromFrame = s.activeFrame;
-    s.idleToFrame = pkt.frameNo;
-    s.idleKeepalives = s.spellKeepalives;
-    s.idleProbeAcks = s.spellProbeAcks;
-    s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
-      : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
-  }
+  const idle = endSpell(s, pkt.tsSec, pkt.tsNsec, pkt.frameNo);
   if (idle >= 0) {
     s.activeTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
     s.activeFrame = pkt.frameNo;
@@ -223,18 +214,24 @@ function countIdle(s: TcpConnStats, dir: Dir, kind: SegmentKind, pkt: TcpPacket)
   s.spellFirstProbeTs = undefined;
 }
 
+/** The idle spell since the last activity ends at (sec, nsec), frame `to`: keep it if it is the longest. */
+function endSpell(s: TcpConnStats, sec: number, nsec: number, to: number): number {
+  const idle = secondsBetween(s.activeTs, sec, nsec);
+  if (idle > s.longestIdle) {
+    s.longestIdle = idle;
+    s.idleFromFrame = s.activeFrame;
+    s.idleToFrame = to;
+    s.idleKeepalives = s.spellKeepalives;
+    s.idleProbeAcks = s.spellProbeAcks;
+    s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
+      : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
+  }
+  return idle;
+}
+
 /** At close: a spell that only keepalive probes ended the capture in (e.g. idle until the capture stopped) counts too. */
 export function finishIdle(s: TcpConnStats): void {
-  if (s.spellKeepalives === 0) return;
-  const idle = secondsBetween(s.activeTs, s.lastTs.sec, s.lastTs.nsec);
-  if (idle <= s.longestIdle) return;
-  s.longestIdle = idle;
-  s.idleFromFrame = s.activeFrame;
-  s.idleToFrame = s.lastFrame;
-  s.idleKeepalives = s.spellKeepalives;
-  s.idleProbeAcks = s.spellProbeAcks;
-  s.idleFirstProbeAfter = s.spellFirstProbeTs === undefined ? undefined
-    : secondsBetween(s.activeTs, s.spellFirstProbeTs.sec, s.spellFirstProbeTs.nsec);
+  if (s.spellKeepalives > 0) endSpell(s, s.lastTs.sec, s.lastTs.nsec, s.lastFrame);
 }
 
 /** A hole of `length` bytes, noticed at frame `frameNo` (the segment after it). */
