@@ -53,12 +53,7 @@ export function statementClass(c: Command): string {
   }
 }
 
-/** Nearest-rank percentile of sorted values (p in (0, 1]); undefined when empty. */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1];
-}
+export { percentile } from './latency-sketch.js';
 
 /** One group's figures; plain data (latencies aside) so workers can send it (see `Digest.groups` / `merge`). */
 export interface Group {

@@ -46,12 +46,12 @@ export class LatencySketch {
 
   /** Nearest-rank percentiles (p in (0, 1]) in nanoseconds, in the order asked; undefined when empty. */
   percentiles(ps: readonly number[]): (number | undefined)[] {
-    if (this.count === 0) return ps.map(() => undefined);
-    const ranks = ps.map((p) => Math.min(this.count, Math.max(1, Math.ceil(p * this.count))));
     if (this.list !== undefined) {
       const sorted = [...this.list].sort((a, b) => a - b);
-      return ranks.map((r) => sorted[r - 1]);
+      return ps.map((p) => percentile(sorted, p));
     }
+    if (this.count === 0) return ps.map(() => undefined);
+    const ranks = ps.map((p) => rankOf(p, this.count));
     const edges = [...this.buckets!.keys()].sort((a, b) => a - b);
     return ranks.map((r) => {
       let seen = 0;
@@ -103,4 +103,15 @@ export function bucketOf(ns: number): number {
   if (ns / s >= 10_000) s *= 10;
   else if (ns / s < 1_000) s /= 10;
   return Math.floor(ns / s) * s;
+}
+
+/** The nearest rank (1-based) of percentile p in (0, 1] among n values. */
+function rankOf(p: number, n: number): number {
+  return Math.min(n, Math.max(1, Math.ceil(p * n)));
+}
+
+/** Nearest-rank percentile of sorted values (p in (0, 1]); undefined when empty. */
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[rankOf(p, sorted.length) - 1];
 }

@@ -111,6 +111,12 @@ export function parseWorkers(v: string | undefined, capture: string | undefined)
   }
 }
 
+/** Whether a command runs over worker threads: more than one asked for, a file (workers read it themselves), and
+ *  the library's own analyze (an injected one, as tests use, runs in this thread). */
+export function runsInParallel(c: { workers: number; input: CaptureInput }, analyzeFn: AnalyzeFn | undefined): c is { workers: number; input: { kind: 'file'; path: string } } {
+  return c.workers > 1 && c.input.kind === 'file' && analyzeFn === undefined;
+}
+
 /** The options every capture-reading analysis command has: -d PORT, --no-auto-detect, -q. */
 export function addCaptureOptions(cmd: Command): Command {
   return cmd

@@ -13,7 +13,7 @@ import { utcTime } from '../analysis/queries.js';
 import type { MySqlRecord } from '../model/record.js';
 import { escapeControl, oneLine } from '../output/format.js';
 import { UsageError, type AnalyzeFn } from './read.js';
-import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, parseWorkers, workersOption } from './common.js';
+import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, parseWorkers, runsInParallel, workersOption } from './common.js';
 import { finish, runExchanges, type ExchangeRun, type QueriesConfig, type QueriesIO } from './queries.js';
 
 export interface RawDigestOptions {
@@ -54,7 +54,7 @@ export function parseDigestOptions(
 export async function runDigest(c: DigestConfig, io: QueriesIO, analyzeFn?: AnalyzeFn): Promise<number> {
   const digest = new Digest(c.maxSamples !== undefined ? { groupBy: c.groupBy, maxSamples: c.maxSamples } : { groupBy: c.groupBy });
   let run: ExchangeRun;
-  if (c.workers > 1 && c.input.kind === 'file' && analyzeFn === undefined) {
+  if (runsInParallel(c, analyzeFn)) {
     // Each worker digests its share of the connections; the groups are merged (exactly: see Digest.merge).
     const { runParallel } = await import('../parallel/run.js');
     const r = await runParallel(c.input.path, c.workers, { command: 'digest', options: c.raw }, io, c.quiet === true, (groups, total) => digest.merge(groups, total));

@@ -10,7 +10,7 @@
  * Exit codes: 0 ok; 1 the filter matched no exchange; 2 usage / unreadable input; 3 no MySQL traffic;
  * 4 damaged capture (rows are still printed).
  */
-import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, parseWorkers, runAnalysis, workersOption, type AnalysisRun } from './common.js';
+import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, parseWorkers, runAnalysis, runsInParallel, workersOption, type AnalysisRun } from './common.js';
 import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
@@ -122,7 +122,7 @@ export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(
 /** Runs `myshark queries` and returns the exit code. Never throws for input problems. */
 export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: AnalyzeFn): Promise<number> {
   if (c.format === 'csv') io.stdout.write(csvHeader());
-  if (c.workers > 1 && c.input.kind === 'file' && analyzeFn === undefined) {
+  if (runsInParallel(c, analyzeFn)) {
     // Split by connection across worker threads; the output is merged back into the one-thread order.
     const { runParallel } = await import('../parallel/run.js');
     const r = await runParallel(c.input.path, c.workers, { command: 'queries', options: c.raw }, io,

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
 import { analyze } from '../pipeline/analyze.js';
 import type { MySqlRecord } from '../model/record.js';
+import type { Exchange } from '../model/exchange.js';
 import { compileRecordFilter } from '../filter/index.js';
 import { parseQueriesOptions, queryLineWriter, runExchanges } from '../cli/queries.js';
 import type { Sink } from '../output/sink.js';
@@ -106,20 +107,29 @@ const shardAnalyze = (capture: CaptureInput, options: AnalyzeOptions, onRecord: 
 async function main(): Promise<void> {
   const job = input.job;
   const stderr = (s: string): void => { if (first) post({ t: 'stderr', text: s }); };
+  const filter = (t: string): ((r: MySqlRecord) => boolean) => compileRecordFilter(t);
+  // The command's own per-exchange work: query lines into the sink, or a digest whose groups go back at the end.
+  let c: Parameters<typeof runExchanges>[0];
+  let onExchange: (x: Exchange) => void;
+  let kept: () => number;
+  let groups: (() => GroupData[]) | undefined;
   if (job.command === 'digest') {
-    const c = parseDigestOptions(input.path, job.options, process.stdin, (t) => compileRecordFilter(t));
-    const digest = new Digest({ groupBy: c.groupBy });
-    const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, (x) => digest.add(x, clock.position), shardAnalyze, clock);
-    flush(Number.POSITIVE_INFINITY);
-    const groups: GroupData[] = [...digest.groups.values()].map((g) => ({ ...g, latencies: g.latencies.toJSON() }));
-    post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: digest.total, groups });
-    return;
+    const dc = parseDigestOptions(input.path, job.options, process.stdin, filter);
+    c = dc;
+    const digest = new Digest({ groupBy: dc.groupBy });
+    onExchange = (x) => digest.add(x, clock.position);
+    kept = () => digest.total;
+    groups = () => [...digest.groups.values()].map((g) => ({ ...g, latencies: g.latencies.toJSON() }));
+  } else {
+    const qc = parseQueriesOptions(input.path, job.options, process.stdin, filter);
+    c = qc;
+    const lines = queryLineWriter(qc.format, sink);
+    onExchange = (x) => lines.onExchange(x);
+    kept = () => lines.kept();
   }
-  const c = parseQueriesOptions(input.path, job.options, process.stdin, (t) => compileRecordFilter(t));
-  const lines = queryLineWriter(c.format, sink);
-  const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, (x) => lines.onExchange(x), shardAnalyze);
+  const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, onExchange, shardAnalyze, clock);
   flush(Number.POSITIVE_INFINITY);
-  post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: lines.kept() });
+  post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: kept(), ...(groups ? { groups: groups() } : {}) });
 }
 
 main().catch((e: unknown) => {
