@@ -110,9 +110,82 @@ export function queryRow(x: Exchange): QueryRow {
 
 // ---------------------------------------------------------------- JSON
 
-/** One NDJSON line (without the newline). */
-export function queryJson(row: QueryRow): string {
-  return JSON.stringify(row);
+/**
+ * `n` followed by its six decimals `frac` (0 ≤ frac < 1e6), trailing zeros dropped: how JavaScript writes the double
+ * nearest to that decimal whenever the doubles around it are closer than 1e-6 apart (|value| < 2^33), because no
+ * other decimal with six digits or fewer rounds to the same double.
+ */
+function sixDecimals(n: number, frac: number): string {
+  if (frac === 0) return String(n);
+  let digits = 6;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  const f = String(frac);
+  return `${n}.${f.length < digits ? '0'.repeat(digits - f.length) + f : f}`;
+}
+
+/**
+ * JSON text of `tsToSeconds(ts)` (what JSON.stringify writes), from the integers when that is exact (see sixDecimals):
+ * for whole microseconds with 2^19 ≤ sec < 2^32. Below 2^19 s the rounding of nsec / 1e9 can move the sum off the
+ * double nearest to the decimal (1 + 0.999999 gives 1.9999989999999999); above, the fraction's error is too small to.
+ */
+export function secondsJson(ts: Timestamp): string {
+  if (ts.nsec % 1000 === 0 && ts.sec >= 2 ** 19 && ts.sec < 2 ** 32 && Number.isInteger(ts.sec)) return sixDecimals(ts.sec, ts.nsec / 1000);
+  return JSON.stringify(tsToSeconds(ts));
+}
+
+/** JSON text of `msBetween(a, b)`, from the whole nanoseconds when that is exact (see sixDecimals). */
+export function msBetweenJson(a: Timestamp, b: Timestamp): string {
+  const ns = (b.sec - a.sec) * 1e9 + (b.nsec - a.nsec);
+  if (!Number.isSafeInteger(ns) || Math.abs(ns) >= 2 ** 33 * 1e6) return JSON.stringify(msBetween(a, b));
+  const abs = Math.abs(ns);
+  const text = sixDecimals(Math.floor(abs / 1e6), abs % 1e6);
+  return ns < 0 ? `-${text}` : text;
+}
+
+function jsonOrNull(s: string | null | undefined): string {
+  return s === null || s === undefined ? 'null' : JSON.stringify(s);
+}
+
+/**
+ * The query log's NDJSON writer: `line(x)` is exactly `JSON.stringify(queryRow(x))` (the test compares them on every
+ * fixture), built without the row object. What stays the same along a connection — endpoints, thread id, user,
+ * schema — is formatted once and reused while it does not change; times are written from their integers.
+ */
+export class QueryJsonWriter {
+  private conn: Exchange['conn'] | undefined;
+  private threadId: number | undefined;
+  private user: string | undefined;
+  private schema: string | undefined;
+  private connPart = '';
+  private readonly commandPart = new Map<string, string>();
+
+  line(x: Exchange): string {
+    const r = x.request;
+    if (x.conn !== this.conn || r.connThreadId !== this.threadId || r.connUser !== this.user || r.connSchema !== this.schema) {
+      this.conn = x.conn;
+      this.threadId = r.connThreadId;
+      this.user = r.connUser;
+      this.schema = r.connSchema;
+      this.connPart = `,"conn":${x.conn.index},"client":${JSON.stringify(formatEndpoint(x.conn.client, x.conn.ipVersion))}`
+        + `,"server":${JSON.stringify(formatEndpoint(x.conn.server, x.conn.ipVersion))},"thread_id":${r.connThreadId ?? 'null'}`
+        + `,"user":${jsonOrNull(r.connUser)},"schema":${jsonOrNull(r.connSchema)},"command":`;
+    }
+    const c: Command | undefined = r.event.kind === 'command' ? r.event : undefined;
+    const command = c ? commandId(c.command) : r.event.kind;
+    let commandPart = this.commandPart.get(command);
+    if (commandPart === undefined) this.commandPart.set(command, (commandPart = JSON.stringify(command)));
+    const affected = x.affectedRows;
+    const params = c?.execute ? JSON.stringify(c.execute.params.map(paramText)) : 'null';
+    return `{"ts":${secondsJson(r.ts)}${this.connPart}${commandPart},"sql":${JSON.stringify(c ? exchangeSql(c) : '')}`
+      + `,"params":${params},"latency_ms":${x.endTs ? msBetweenJson(r.lastTs, x.endTs) : 'null'}`
+      + `,"ttfb_ms":${x.firstResponseTs ? msBetweenJson(r.lastTs, x.firstResponseTs) : 'null'},"rows":${x.rows}`
+      + `,"affected_rows":${typeof affected === 'bigint' ? (affected <= BigInt(Number.MAX_SAFE_INTEGER) ? String(affected) : `"${affected}"`) : affected}`
+      + `,"bytes_in":${x.bytesIn},"bytes_out":${x.bytesOut},"status":"${x.status}","error_code":${x.error?.code ?? 'null'}`
+      + `,"error_message":${jsonOrNull(x.error?.message)}}`;
+  }
 }
 
 // ---------------------------------------------------------------- CSV

@@ -14,7 +14,7 @@ import { addCaptureOptions, displayFilterArgs, parseCaptureArgs, parseWorkers, r
 import type { ProgressStream } from './progress.js';
 import { Option, type Command } from 'commander';
 import type { CaptureInput } from '../api-types.js';
-import { csvHeader, queryCsv, queryJson, queryRow, queryText } from '../analysis/queries.js';
+import { csvHeader, queryCsv, QueryJsonWriter, queryRow, queryText } from '../analysis/queries.js';
 import type { Exchange } from '../model/exchange.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { Sink } from '../output/sink.js';
@@ -107,12 +107,16 @@ export async function runExchanges(
 /** The query log writer: one line (or CSV record) per exchange on `out`; `kept` counts them. */
 export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(x: Exchange): void; kept(): number } {
   let n = 0;
+  const json = new QueryJsonWriter();
   return {
     onExchange(x: Exchange): void {
       n++;
+      if (format === 'json') {
+        out.write(`${json.line(x)}\n`);
+        return;
+      }
       const row = queryRow(x);
-      if (format === 'json') out.write(`${queryJson(row)}\n`);
-      else if (format === 'csv') out.write(queryCsv(row, x.serverStatus));
+      if (format === 'csv') out.write(queryCsv(row, x.serverStatus));
       else out.write(`${queryText(row, x)}\n`);
     },
     kept: () => n,

@@ -45,13 +45,23 @@ export function startsNewConversation(prev: PreviousConversation, flags: number,
 
 /** Fields the table needs in each entry (an intrusive least-recently-active list: no allocation per touch). */
 export interface TableEntry<E> {
+  /** connKey of the 4-tuple; aIp/aPort is the endpoint that sorts first (isEndpointA), bIp/bPort the other. */
   key: string;
+  readonly aIp: string;
+  readonly aPort: number;
+  readonly bIp: string;
+  readonly bPort: number;
   lruPrev: E | null;
   lruNext: E | null;
 }
 
 export class ConnTable<E extends TableEntry<E>> {
   private readonly map = new Map<string, E>();
+  /**
+   * The last entry added for each pair of ports (a number key: no string to build and hash per packet). Entries of
+   * other addresses with the same ports are found through `map`.
+   */
+  private readonly byPorts = new Map<number, E>();
   /** Least recently active. */
   private head: E | null = null;
   /** Most recently active. */
@@ -84,6 +94,13 @@ export class ConnTable<E extends TableEntry<E>> {
     return this.map.get(key);
   }
 
+  /** The entry of a 4-tuple given in canonical order (endpoint A first, see isEndpointA); the same as get(connKey). */
+  find(aIp: string, aPort: number, bIp: string, bPort: number): E | undefined {
+    const e = this.byPorts.get(aPort * 65536 + bPort);
+    if (e !== undefined && e.aIp === aIp && e.bIp === bIp) return e;
+    return this.map.get(`${aIp}|${aPort}|${bIp}|${bPort}`);
+  }
+
   /** Marks the entry as the most recently active. */
   touch(e: E): void {
     if (this.tail === e) return;
@@ -104,6 +121,7 @@ export class ConnTable<E extends TableEntry<E>> {
       this.onEvict(victim);
     }
     this.map.set(e.key, e);
+    this.byPorts.set(e.aPort * 65536 + e.bPort, e);
     this.link(e);
     this.generation++;
   }
@@ -111,6 +129,8 @@ export class ConnTable<E extends TableEntry<E>> {
   remove(e: E): void {
     if (this.map.get(e.key) !== e) return;
     this.map.delete(e.key);
+    const ports = e.aPort * 65536 + e.bPort;
+    if (this.byPorts.get(ports) === e) this.byPorts.delete(ports);
     this.unlink(e);
     this.generation++;
   }

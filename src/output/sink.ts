@@ -22,17 +22,20 @@ export class StringSink implements Sink {
 }
 
 /**
- * Accumulates strings and hands them to `out` in chunks of about `threshold` characters: one write system call
- * per ~64 KB instead of one per line. Call `flush()` at the end (and before exiting).
+ * Encodes what is written, as UTF-8, straight into a buffer of `size` bytes and hands `out` each full buffer: one
+ * write system call per ~64 KB instead of one per line, and no joined string in between. Each buffer handed out is
+ * fresh (the stream may hold it until written). Call `flush()` at the end (and before exiting).
  */
 export class BufferedSink implements Sink {
-  private parts: string[] = [];
-  private size = 0;
+  private buf: Buffer;
+  private pos = 0;
 
   constructor(
     private readonly out: (chunk: string | Uint8Array) => void,
-    private readonly threshold = 64 * 1024,
-  ) {}
+    private readonly size = 64 * 1024,
+  ) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   /** Bytes go out as they are, after the text written before them. */
   writeBytes(b: Uint8Array): void {
@@ -41,16 +44,22 @@ export class BufferedSink implements Sink {
   }
 
   write(s: string): void {
-    this.parts.push(s);
-    this.size += s.length;
-    if (this.size >= this.threshold) this.flush();
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units).
+    if (this.pos + s.length * 3 > this.size) {
+      this.flush();
+      if (s.length * 3 > this.size) {
+        if (s.length > 0) this.out(s);
+        return;
+      }
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
   flush(): void {
-    if (this.size === 0 && this.parts.length === 0) return;
-    const chunk = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (chunk.length > 0) this.out(chunk);
+    if (this.pos === 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.pos = 0;
+    this.out(chunk);
   }
 }

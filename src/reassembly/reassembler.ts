@@ -35,7 +35,7 @@
 import type { TcpPacket } from '../decode/types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
 import type { ConnInfo, Dir, Endpoint, RoleBasis } from '../flow/types.js';
-import { ConnTable, isEndpointA, startsNewConversation, type TableEntry } from '../flow/conn-table.js';
+import { ConnTable, connKey, isEndpointA, startsNewConversation, type TableEntry } from '../flow/conn-table.js';
 import type { Issue } from '../core/issues.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { HalfStream, type GapCause, type HalfStreamSink } from './half-stream.js';
@@ -70,6 +70,10 @@ class Conn implements TableEntry<Conn> {
 
   constructor(
     readonly key: string,
+    readonly aIp: string,
+    readonly aPort: number,
+    readonly bIp: string,
+    readonly bPort: number,
     readonly info: ConnInfo,
     /** Endpoint A is the client (flipped by swapRoles). */
     public aIsClient: boolean,
@@ -175,26 +179,20 @@ export class TcpReassembler {
   push(pkt: TcpPacket): void {
     const flags = pkt.flags;
     let fwd: boolean;
-    let key: string;
     let c: Conn | undefined;
     const last = this.last;
     if (last !== undefined && this.lastGeneration === this.table.generation && pkt.srcPort === this.lastSrcPort
       && pkt.dstPort === this.lastDstPort && pkt.src === this.lastSrc && pkt.dst === this.lastDst) {
       // Same 4-tuple as the previous packet (decoded addresses are shared strings): no key to build or look up.
       c = last;
-      key = last.key;
       fwd = this.lastFwd;
     } else if (last !== undefined && this.lastGeneration === this.table.generation && pkt.srcPort === this.lastDstPort
       && pkt.dstPort === this.lastSrcPort && pkt.src === this.lastDst && pkt.dst === this.lastSrc) {
       c = last; // the reply direction of the previous packet
-      key = last.key;
       fwd = !this.lastFwd;
     } else {
       fwd = isEndpointA(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort);
-      key = fwd
-        ? `${pkt.src}|${pkt.srcPort}|${pkt.dst}|${pkt.dstPort}`
-        : `${pkt.dst}|${pkt.dstPort}|${pkt.src}|${pkt.srcPort}`;
-      c = this.table.get(key);
+      c = fwd ? this.table.find(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort) : this.table.find(pkt.dst, pkt.dstPort, pkt.src, pkt.srcPort);
     }
     this.cur = pkt;
     try {
@@ -216,7 +214,7 @@ export class TcpReassembler {
         }
       }
       if (c === undefined) {
-        c = this.open(key, fwd, pkt);
+        c = this.open(fwd, pkt);
       } else {
         this.table.touch(c);
         if (c.closed) {
@@ -288,14 +286,11 @@ export class TcpReassembler {
 
   private find(conn: ConnInfo): Conn | undefined {
     const { client: x, server: y } = conn;
-    const key = isEndpointA(x.ip, x.port, y.ip, y.port)
-      ? `${x.ip}|${x.port}|${y.ip}|${y.port}`
-      : `${y.ip}|${y.port}|${x.ip}|${x.port}`;
-    const c = this.table.get(key);
+    const c = this.table.get(connKey(x.ip, x.port, y.ip, y.port));
     return c !== undefined && c.info === conn ? c : undefined;
   }
 
-  private open(key: string, fwd: boolean, pkt: TcpPacket): Conn {
+  private open(fwd: boolean, pkt: TcpPacket): Conn {
     const flags = pkt.flags;
     const src: Endpoint = { ip: pkt.src, port: pkt.srcPort };
     const dst: Endpoint = { ip: pkt.dst, port: pkt.dstPort };
@@ -325,7 +320,9 @@ export class TcpReassembler {
       firstTs: { sec: pkt.tsSec, nsec: pkt.tsNsec },
       firstFrame: pkt.frameNo,
     };
-    const c = new Conn(key, info, srcIsClient === fwd, this.sink, this.limits);
+    const c = fwd
+      ? new Conn(connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort), pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, info, srcIsClient === fwd, this.sink, this.limits)
+      : new Conn(connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort), pkt.dst, pkt.dstPort, pkt.src, pkt.srcPort, info, srcIsClient === fwd, this.sink, this.limits);
     this.table.add(c); // may evict (and close) the least recently active connection first
     this.openCount++;
     if (this.owns !== undefined && !this.owns(info.index)) {

@@ -142,6 +142,17 @@ export class MessageBuilder {
     return true;
   }
 
+  /**
+   * Count a packet of the message being built that keeps nothing and has nothing to report (a row beyond
+   * maxRowsKept); false when no message is being built or issues wait to be attached, which the general path does.
+   */
+  countPart(wire: number): boolean {
+    const b = this.building;
+    if (b === null || this.nextIssues.length > 0) return false;
+    b.bytes += wire;
+    return true;
+  }
+
   /** Emit the message being built as `ev`, with `extra` issues (e.g. why it is incomplete). */
   finish(ev: MySqlEvent, extra?: Issue): void {
     const b = this.building;

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/index.js';
 import type { Exchange } from '../../../src/model/exchange.js';
 import { compileRecordFilter } from '../../../src/filter/index.js';
-import { csvField, CSV_COLUMNS, msBetween, notableFlags, queryRow, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
+import { csvField, CSV_COLUMNS, msBetween, msBetweenJson, notableFlags, QueryJsonWriter, queryRow, secondsJson, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
+import { tsToSeconds } from '../../../src/core/time.js';
 import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
 import { UsageError } from '../../../src/cli/read.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
@@ -280,3 +281,41 @@ describe('rows counted, not decoded (limits.maxRowsKept = 0, as queries/digest/d
     expect(rowsSeen).toBeGreaterThan(1000);
   });
 });
+
+describe('QueryJsonWriter (the -T json line, built without JSON.stringify of a row object)', () => {
+  it('every fixture: each line is exactly JSON.stringify(queryRow(x))', async () => {
+    const { fixtures } = JSON.parse(readFileSync(FIX + 'fixtures.json', 'utf8')) as { fixtures: { file: string; serverPorts: number[] }[] };
+    let lines = 0;
+    for (const { file, serverPorts } of fixtures) {
+      const w = new QueryJsonWriter();
+      await analyze({ kind: 'file', path: FIX + file }, {
+        ports: serverPorts, limits: { maxRowsKept: 0 },
+        onExchange: (x) => {
+          expect(w.line(x), file).toBe(JSON.stringify(queryRow(x)));
+          lines++;
+        },
+      }, () => {});
+    }
+    expect(lines).toBeGreaterThan(250);
+  });
+
+  it('times written from their integers are the text JSON.stringify gives the doubles (property)', () => {
+    const sec = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1_500_000_000, max: 1_900_000_000 }), fc.constantFrom(0, 1, 2 ** 19 - 1, 2 ** 19, 2 ** 31, 2 ** 32 - 1, 2 ** 32));
+    const nsec = fc.oneof(fc.integer({ min: 0, max: 999_999 }).map((u) => u * 1000), fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 1000, 999_999_000, 100_000_000, 10_000));
+    fc.assert(fc.property(sec, nsec, (s, n) => {
+      expect(secondsJson({ sec: s, nsec: n })).toBe(JSON.stringify(tsToSeconds({ sec: s, nsec: n })));
+    }), { numRuns: 20_000 });
+    fc.assert(fc.property(sec, nsec, fc.integer({ min: -5, max: 200_000 }), nsec, (s, n, ds, n2) => {
+      const a = { sec: s, nsec: n };
+      const b = { sec: s + ds, nsec: n2 };
+      expect(msBetweenJson(a, b)).toBe(JSON.stringify(msBetween(a, b)));
+      expect(msBetweenJson(b, a)).toBe(JSON.stringify(msBetween(b, a)));
+    }), { numRuns: 20_000 });
+    // Microsecond captures of this era, exhaustively over one second's worth of spread-out values.
+    for (let u = 0; u < 1_000_000; u += 997) {
+      const t = { sec: 1_795_238_244, nsec: u * 1000 };
+      expect(secondsJson(t)).toBe(JSON.stringify(tsToSeconds(t)));
+    }
+  });
+});
+

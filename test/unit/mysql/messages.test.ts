@@ -11,7 +11,8 @@ import { TreeBuilder } from '../../../src/mysql/messages/tree.js';
 import { F } from '../../../src/mysql/fields.js';
 import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../../../src/mysql/messages/handshake.js';
 import { decodeEof, decodeErr, decodeOk, isEofPacket } from '../../../src/mysql/messages/generic.js';
-import { decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../../../src/mysql/messages/resultset.js';
+import { decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow } from '../../../src/mysql/messages/resultset.js';
+import fc from 'fast-check';
 import { decodeCommand } from '../../../src/mysql/messages/commands.js';
 import {
   authMoreData, authSwitchRequest, cat, CLIENT, CLIENT_CAPS_BASE, columnCount, columnDef, com, COM, DEFAULT_SALT, eof, err,
@@ -437,6 +438,30 @@ describe('column count, ColumnDefinition41, text rows', () => {
     const r2 = new PayloadReader().reset(p);
     decodeTextRow(r2, null, 5, null);
     expect(r2.remaining).toBe(0);
+  });
+
+  it('isPlainTextRow (the counted-row shortcut): true for every well-formed row with 1-, 3- or 4-byte lengths, and only for rows decodeTextRow reads whole without a problem (property, synthetic bytes)', () => {
+    const value = fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 251, maxLength: 300 }), fc.constant('x'.repeat(70_000))), { nil: null });
+    fc.assert(fc.property(fc.array(value, { maxLength: 6 }), fc.integer({ min: -1, max: 1 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (vals, colDelta, at, byte) => {
+      const good = textRow(vals);
+      expect(isPlainTextRow(good, vals.length)).toBe(true);
+      // Damaged variants: another column count, a changed byte, a cut, an extra byte.
+      const variants: Array<[Uint8Array, number]> = [[good, Math.max(0, vals.length + colDelta)]];
+      if (good.length > 0) {
+        const changed = good.slice();
+        changed[at % good.length] = byte;
+        variants.push([changed, vals.length], [good.subarray(0, at % good.length), vals.length]);
+      }
+      variants.push([cat(good, Uint8Array.of(byte)), vals.length]);
+      for (const [p, cols] of variants) {
+        if (!isPlainTextRow(p, cols)) continue;
+        const r = new PayloadReader().reset(p);
+        decodeTextRow(r, null, cols, null); // must not throw
+        expect(r.remaining).toBe(0);
+      }
+    }), { numRuns: 400 });
+    // An 8-byte length (0xFE) is left to the full decoder.
+    expect(isPlainTextRow(cat(Uint8Array.of(0xfe), int8(1n), str('a')), 1)).toBe(false);
   });
 
   it('a row with fewer values than columns is a truncated row; the values read are kept', () => {

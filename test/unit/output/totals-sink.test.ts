@@ -22,18 +22,34 @@ describe('formatTotals', () => {
 });
 
 describe('BufferedSink', () => {
-  it('flushes at the threshold and on demand', () => {
+  const text = (c: string | Uint8Array): string => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
+
+  it('encodes into buffers of its size, hands each over when the next write would not fit, and on flush', () => {
     const chunks: string[] = [];
-    const s = new BufferedSink((c) => chunks.push(c), 10);
-    s.write('abcd');
-    s.write('efgh');
+    const s = new BufferedSink((c) => chunks.push(text(c)), 12);
+    s.write('ab');
+    s.write('cd');
     expect(chunks).toEqual([]);
-    s.write('ij');
-    expect(chunks).toEqual(['abcdefghij']);
+    s.write('efg'); // 4 + 3×3 bytes worst case > 12: the first two go out first
+    expect(chunks).toEqual(['abcd']);
     s.write('k');
     s.flush();
     s.flush();
-    expect(chunks).toEqual(['abcdefghij', 'k']);
+    expect(chunks).toEqual(['abcd', 'efgk']);
+  });
+
+  it('writes text longer than its buffer straight through, in order, and keeps multi-byte characters whole', () => {
+    const chunks: (string | Uint8Array)[] = [];
+    const s = new BufferedSink((c) => chunks.push(c), 8);
+    s.write('é');
+    s.write('0123456789');
+    s.write('€😀');
+    s.writeBytes(Uint8Array.of(0x21));
+    s.flush();
+    expect(chunks.map(text).join('')).toBe('é0123456789€😀!');
+    // Each handed-over buffer is its own: a later write does not change it.
+    const first = chunks[0] as Uint8Array;
+    expect(Buffer.from(first).toString('utf8')).toBe('é');
   });
 });
 
