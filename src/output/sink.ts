@@ -37,8 +37,13 @@ export class BufferedSink implements Sink {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  /** Bytes go out as they are, after the text written before them. */
+  /** Bytes go out as they are, after the text written before them: copied into the buffer when they fit. */
   writeBytes(b: Uint8Array): void {
+    if (this.pos + b.byteLength <= this.size) {
+      this.buf.set(b, this.pos);
+      this.pos += b.byteLength;
+      return;
+    }
     this.flush();
     if (b.byteLength > 0) this.out(b);
   }

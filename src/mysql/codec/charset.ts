@@ -66,7 +66,43 @@ const WHATWG_LABEL: Readonly<Record<string, string>> = {
 };
 
 function makeFn(f: (b: Uint8Array) => string, charset: string, encoding: string, fallback: boolean): TextDecodeFn {
-  return Object.assign((b: Uint8Array) => f(b), { charset, encoding, fallback }) as TextDecodeFn;
+  const cache = new ShortTextCache(f);
+  return Object.assign((b: Uint8Array) => (b.length <= SHORT_TEXT ? cache.get(b) : f(b)), { charset, encoding, fallback }) as TextDecodeFn;
+}
+
+/** Longest byte string ShortTextCache keeps. */
+const SHORT_TEXT = 24;
+const SHORT_SLOTS = 256;
+
+/**
+ * The strings of the last short byte strings decoded, by their bytes (direct-mapped). Column definitions repeat the
+ * same names with every result set (`def`, the schema, the table, the column): looking them up costs a fraction of a
+ * decoder call, and a hit returns the very string that decoding the same bytes gave before.
+ */
+class ShortTextCache {
+  private readonly bytes = new Uint8Array(SHORT_SLOTS * SHORT_TEXT);
+  private readonly lengths = new Int16Array(SHORT_SLOTS).fill(-1);
+  private readonly texts: string[] = new Array<string>(SHORT_SLOTS).fill('');
+
+  constructor(private readonly decode: (b: Uint8Array) => string) {}
+
+  get(b: Uint8Array): string {
+    const n = b.length;
+    let h = n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const slot = (h ^ (h >>> 16)) & (SHORT_SLOTS - 1);
+    const base = slot * SHORT_TEXT;
+    if (this.lengths[slot] === n) {
+      let i = 0;
+      while (i < n && this.bytes[base + i] === b[i]) i++;
+      if (i === n) return this.texts[slot]!;
+    }
+    const s = this.decode(b);
+    this.bytes.set(b, base);
+    this.lengths[slot] = n;
+    this.texts[slot] = s;
+    return s;
+  }
 }
 
 function whatwg(label: string): InstanceType<typeof TextDecoder> | undefined {

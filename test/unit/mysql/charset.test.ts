@@ -2,6 +2,7 @@
  * Text decoding by collation (codec/charset.ts). The byte sequences are real encodings of the strings (produced
  * with Python's codecs, an implementation independent of Node's ICU), one per character set.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { asText, charsetByName, collationInfo, decoderForCharset, textDecoderForCollation, type TextDecodeFn } from '../../../src/mysql/codec/charset.js';
 import { MYSQL_COLLATIONS } from '../../../src/mysql/constants/collations-mysql.generated.js';
@@ -122,6 +123,23 @@ describe('textDecoderForCollation', () => {
     expect(textDecoderForCollation(8)).toBe(textDecoderForCollation(5)); // latin1_german1_ci
     expect(textDecoderForCollation(45)).toBe(textDecoderForCollation(255, 'mysql'));
     expect(decoderForCharset('UTF8')).toBe(decoderForCharset('utf8mb3'));
+  });
+});
+
+describe('short strings are looked up, not decoded again (ShortTextCache)', () => {
+  it('gives what a fresh decoder gives for the same bytes, whatever came before (property, colliding byte strings)', () => {
+    const fresh = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    const latin1 = decoderForCharset('latin1') as TextDecodeFn;
+    const utf8 = decoderForCharset('utf8mb4') as TextDecodeFn;
+    const CP1252: Record<number, string> = { 0x61: 'a', 0x62: 'b', 0xc3: 'Ã', 0xa9: '©', 0x80: '€', 0xef: 'ï', 0xbb: '»', 0xbf: '¿' };
+    // A small alphabet (ASCII, a UTF-8 lead byte, 0x80, a BOM byte) makes repeats and slot collisions common.
+    const bytes = fc.uint8Array({ maxLength: 30 }).map((b) => b.map((x) => [0x61, 0x62, 0xc3, 0xa9, 0x80, 0xef, 0xbb, 0xbf][x & 7]!));
+    fc.assert(fc.property(fc.array(bytes, { minLength: 1, maxLength: 50 }), (list) => {
+      for (const b of [...list, ...list]) {
+        expect(utf8(b)).toBe(fresh.decode(b));
+        expect(latin1(b)).toBe([...b].map((x) => CP1252[x]).join(''));
+      }
+    }), { numRuns: 300 });
   });
 });
 

@@ -47,6 +47,16 @@ describe('BufferedSink', () => {
     s.writeBytes(Uint8Array.of(0x21));
     s.flush();
     expect(chunks.map(text).join('')).toBe('é0123456789€😀!');
+    // Bytes that fit are copied into the buffer (a parallel run hands over many small pieces).
+    const few: (string | Uint8Array)[] = [];
+    const t = new BufferedSink((c) => few.push(c), 8);
+    t.write('a');
+    t.writeBytes(Uint8Array.of(0x62, 0x63));
+    t.writeBytes(Uint8Array.of(0x64));
+    expect(few).toEqual([]);
+    t.writeBytes(new Uint8Array(8).fill(0x65));
+    t.flush();
+    expect(few.map(text)).toEqual(['abcd', 'eeeeeeee']);
     // Each handed-over buffer is its own: a later write does not change it.
     const first = chunks[0] as Uint8Array;
     expect(Buffer.from(first).toString('utf8')).toBe('é');
