@@ -65,6 +65,46 @@ export function decodeColumnDefinition(r: PayloadReader, t: TreeBuilder | null, 
   return c;
 }
 
+const CACHED_COLUMNS = 16;
+const CACHED_COLUMN_BYTES = 512;
+
+/**
+ * The column definitions a connection decoded last, by their bytes: a statement run again gets the same definitions,
+ * and a match costs a byte compare instead of six string decodes. For decoding without a field tree (a tree needs
+ * its nodes). Definitions handed out are shared between result sets: nothing changes a decoded ColumnDefinition.
+ */
+export class ColumnDefinitionCache {
+  private readonly entries: Array<{ bytes: Uint8Array; caps: number | undefined; text: PayloadReader['decodeText']; withDefault: boolean; col: ColumnDefinition }> = [];
+  private next = 0;
+
+  /** decodeColumnDefinition(r, null, mariadbCaps, withDefault), from the cache when the same bytes were decoded alike. */
+  decode(r: PayloadReader, mariadbCaps: number | undefined, withDefault: boolean): ColumnDefinition {
+    const b = r.buf;
+    const start = r.pos;
+    const n = r.end - start;
+    for (const e of this.entries) {
+      const eb = e.bytes;
+      if (eb.length !== n || e.caps !== mariadbCaps || e.text !== r.decodeText || e.withDefault !== withDefault) continue;
+      let i = 0;
+      while (i < n && eb[i] === b[start + i]) i++;
+      if (i === n) {
+        r.pos = r.end; // a decode consumes the whole payload (what follows the fields is kept as payload bytes)
+        return e.col;
+      }
+    }
+    const col = decodeColumnDefinition(r, null, mariadbCaps, withDefault);
+    if (n <= CACHED_COLUMN_BYTES) {
+      const entry = { bytes: b.slice(start, start + n), caps: mariadbCaps, text: r.decodeText, withDefault, col };
+      if (this.entries.length < CACHED_COLUMNS) this.entries.push(entry);
+      else {
+        this.entries[this.next] = entry;
+        this.next = (this.next + 1) % CACHED_COLUMNS;
+      }
+    }
+    return col;
+  }
+}
+
 /** A text row: one string<lenenc> per column, 0xFB for NULL. `out` receives the values when rows are kept. */
 /**
  * How each column's bytes become text: a decoder for the column's character set, or 'hex' for binary strings

@@ -36,7 +36,7 @@ import { BinlogDecoder, binlogEventIssues, binlogPacketKind, decodeBinlogPacket,
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk, decodeProgress, isProgressReport } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
-import { decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow, type ColumnTextDecoder } from '../messages/resultset.js';
+import { ColumnDefinitionCache, decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow, type ColumnTextDecoder } from '../messages/resultset.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
 import { decodeBinaryRow } from '../messages/binary.js';
 import { StatementRegistry, sqlWithValues } from './statements.js';
@@ -123,6 +123,8 @@ export class MySqlSession {
   private readonly dropped: Record<Dir, number> = { c2s: 0, s2c: 0 };
   private pkt!: TcpPacket;
   private curDir: Dir = 'c2s';
+  /** Column definitions decoded last (result sets of a statement run again repeat them). */
+  private readonly columnCache = new ColumnDefinitionCache();
   /** Turns packets into records (decode, tree, issues); this class decides what each packet is. */
   private readonly msg: MessageBuilder;
 
@@ -825,7 +827,8 @@ export class MySqlSession {
           return;
         }
         this.msg.part(p, (r, t) => {
-          head.rs?.columns.push(decodeColumnDefinition(r, t, this.capsKnown ? this.mariadbCaps : undefined, false));
+          const caps = this.capsKnown ? this.mariadbCaps : undefined;
+          head.rs?.columns.push(t === null ? this.columnCache.decode(r, caps, false) : decodeColumnDefinition(r, t, caps, false));
         });
         if (s.left <= 1) this.resp = this.afterColumns();
         else this.resp = { k: 'rs_columns', left: s.left - 1 };

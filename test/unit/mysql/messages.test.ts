@@ -11,7 +11,7 @@ import { TreeBuilder } from '../../../src/mysql/messages/tree.js';
 import { F } from '../../../src/mysql/fields.js';
 import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../../../src/mysql/messages/handshake.js';
 import { decodeEof, decodeErr, decodeOk, isEofPacket } from '../../../src/mysql/messages/generic.js';
-import { decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow } from '../../../src/mysql/messages/resultset.js';
+import { ColumnDefinitionCache, decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow } from '../../../src/mysql/messages/resultset.js';
 import fc from 'fast-check';
 import { decodeCommand } from '../../../src/mysql/messages/commands.js';
 import {
@@ -462,6 +462,36 @@ describe('column count, ColumnDefinition41, text rows', () => {
     }), { numRuns: 400 });
     // An 8-byte length (0xFE) is left to the full decoder.
     expect(isPlainTextRow(cat(Uint8Array.of(0xfe), int8(1n), str('a')), 1)).toBe(false);
+  });
+
+  it('ColumnDefinitionCache gives what decodeColumnDefinition gives, shared only for the same bytes decoded alike (property, synthetic bytes)', () => {
+    const cache = new ColumnDefinitionCache();
+    const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+    const utf8 = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+    const def = fc.record({
+      name: fc.constantFrom('c', 'id', 'k', 'pad', 'é'), table: fc.constantFrom('sbtest1', 'sbtest2', 't'),
+      type: fc.constantFrom(0x03, 0xfe, 0x0f), extra: fc.constantFrom(0, 1),
+    });
+    fc.assert(fc.property(fc.array(fc.tuple(def, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 60 }), (defs) => {
+      for (const [d, withDefault, otherText] of defs) {
+        // A trailing byte now and then (kept as payload bytes), and another text decoder (SET NAMES).
+        const p = cat(columnDef({ name: d.name, table: d.table, type: d.type }), d.extra ? Uint8Array.of(0x00) : new Uint8Array(0));
+        const fresh = new PayloadReader().reset(p);
+        const cached = new PayloadReader().reset(p);
+        fresh.decodeText = otherText ? latin1 : utf8;
+        cached.decodeText = otherText ? latin1 : utf8;
+        const want = decodeColumnDefinition(fresh, null, undefined, withDefault);
+        expect(cache.decode(cached, undefined, withDefault)).toEqual(want);
+        expect(cached.pos).toBe(fresh.pos);
+      }
+    }), { numRuns: 200 });
+    // The same bytes again: the very same object (a session's reader keeps its decoder function).
+    const p = columnDef({ name: 'c' });
+    const reader = (): PayloadReader => Object.assign(new PayloadReader().reset(p), { decodeText: utf8 });
+    const a = cache.decode(reader(), undefined, false);
+    expect(cache.decode(reader(), undefined, false)).toBe(a);
+    expect(cache.decode(reader(), 0, false)).not.toBe(a); // decoded with known capabilities
+    expect(cache.decode(Object.assign(new PayloadReader().reset(p), { decodeText: latin1 }), undefined, false)).not.toBe(a);
   });
 
   it('a row with fewer values than columns is a truncated row; the values read are kept', () => {
