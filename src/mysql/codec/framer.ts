@@ -8,6 +8,8 @@
  * growable buffer (no concat per push). The payload view is valid only during the callback.
  * Payloads beyond `maxPayload` are cut there and flagged `truncated` (the rest is skipped, never buffered).
  */
+import { isPlainTextRow } from './text-row.js';
+
 export interface FramedPacket {
   /** Sequence id of the first part. */
   seq: number;
@@ -28,6 +30,9 @@ export interface FramedPacket {
 
 export type PacketCallback = (p: FramedPacket) => void;
 
+/** Rows counted by the framer (see PacketFramer.countColumns): how many, their bytes with headers, the next sequence id. */
+export type CountedCallback = (rows: number, bytes: number, nextSeq: number) => void;
+
 const MAX_PART = 0xffffff;
 
 export class PacketFramer {
@@ -46,9 +51,21 @@ export class PacketFramer {
   /** Frames completing each part of a continued payload (allocated only for continued packets). */
   private partFrames: number[] | undefined;
 
+  /**
+   * Row counting, armed by the session after a text row it only counts (no field tree, beyond limits.maxRowsKept):
+   * whole packets that follow with sequence id `countSeq` and are plain text rows of `countColumns` values
+   * (isPlainTextRow) are counted here instead of emitted, and `onCounted` hears of them before the next packet is
+   * emitted and at the end of each push. Any other packet is emitted as usual and disarms it (-1).
+   */
+  countColumns = -1;
+  countSeq = 0;
+  private counted = 0;
+  private countedBytes = 0;
+
   constructor(
     private readonly onPacket: PacketCallback,
     private readonly maxPayload: number,
+    private readonly onCounted?: CountedCallback,
   ) {}
 
   /** True when a packet is partly received. */
@@ -68,6 +85,7 @@ export class PacketFramer {
 
   /** Forget any partial packet (after a gap, or when the stream switches to TLS/compression). */
   reset(): void {
+    this.countColumns = -1;
     this.hdrHave = 0;
     this.partLen = 0;
     this.partHave = 0;
@@ -87,6 +105,20 @@ export class PacketFramer {
 
   /** Returns the bytes consumed: all of them unless the callback halted the framer. */
   push(chunk: Uint8Array, frameNo: number): number {
+    const used = this.framePackets(chunk, frameNo);
+    if (this.counted > 0) this.flushCounted();
+    return used;
+  }
+
+  private flushCounted(): void {
+    const rows = this.counted;
+    const bytes = this.countedBytes;
+    this.counted = 0;
+    this.countedBytes = 0;
+    this.onCounted?.(rows, bytes, this.countSeq);
+  }
+
+  private framePackets(chunk: Uint8Array, frameNo: number): number {
     let off = 0;
     const n = chunk.length;
     while (off < n) {
@@ -96,6 +128,14 @@ export class PacketFramer {
           const len = chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16);
           if (len < MAX_PART && n - off - 4 >= len) {
             const seq = chunk[off + 3]!;
+            if (this.countColumns >= 0 && seq === this.countSeq && len <= this.maxPayload
+              && isPlainTextRow(chunk, this.countColumns, off + 4, off + 4 + len)) {
+              this.counted++;
+              this.countedBytes += 4 + len;
+              this.countSeq = (seq + 1) & 0xff;
+              off += 4 + len;
+              continue;
+            }
             const cut = len > this.maxPayload;
             this.emit(seq, seq, len, 1, chunk.subarray(off + 4, off + 4 + (cut ? this.maxPayload : len)), cut, frameNo);
             off += 4 + len;
@@ -167,6 +207,8 @@ export class PacketFramer {
   }
 
   private emit(seq: number, lastSeq: number, length: number, parts: number, payload: Uint8Array, truncated: boolean, frameNo: number, firstFrame = frameNo): void {
+    if (this.counted > 0) this.flushCounted();
+    this.countColumns = -1;
     const o = this.out;
     o.seq = seq;
     o.lastSeq = lastSeq;

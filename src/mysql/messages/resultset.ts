@@ -126,26 +126,6 @@ export function decodeTextRow(r: PayloadReader, t: TreeBuilder | null, columns: 
   }
 }
 
-/**
- * True when `b` is exactly `columns` text-row values (string<lenenc> with a 1-, 3- or 4-byte length, or 0xFB for
- * NULL) and nothing else: a row that can be counted without decoding. Anything else (an 8-byte length, a value that
- * runs past the end, bytes left over) is false and left to decodeTextRow, which says what is wrong.
- */
-export function isPlainTextRow(b: Uint8Array, columns: number): boolean {
-  const end = b.length;
-  let pos = 0;
-  for (let i = 0; i < columns; i++) {
-    if (pos >= end) return false;
-    const c = b[pos]!;
-    if (c < 0xfb) pos += 1 + c;
-    else if (c === 0xfb) pos++;
-    else if (c === 0xfc) pos = pos + 3 > end ? end + 1 : pos + 3 + (b[pos + 1]! | (b[pos + 2]! << 8));
-    else if (c === 0xfd) pos = pos + 4 > end ? end + 1 : pos + 4 + (b[pos + 1]! | (b[pos + 2]! << 8) | (b[pos + 3]! << 16));
-    else return false;
-  }
-  return pos === end;
-}
-
 function decodeTextRowValues(r: PayloadReader, t: TreeBuilder | null, columns: number, out: Array<string | null> | null,
   decoders: ReadonlyArray<ColumnTextDecoder> | undefined): void {
   let i = 0;

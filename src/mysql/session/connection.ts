@@ -36,7 +36,8 @@ import { BinlogDecoder, binlogEventIssues, binlogPacketKind, decodeBinlogPacket,
 import { decodeCommand } from '../messages/commands.js';
 import { decodeEof, decodeErr, decodeOk, decodeProgress, isProgressReport } from '../messages/generic.js';
 import { decodeAuthMoreData, decodeAuthNextFactor, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../messages/handshake.js';
-import { ColumnDefinitionCache, decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow, type ColumnTextDecoder } from '../messages/resultset.js';
+import { ColumnDefinitionCache, decodeColumnCount, decodeColumnDefinition, decodeTextRow, type ColumnTextDecoder } from '../messages/resultset.js';
+import { isPlainTextRow } from '../codec/text-row.js';
 import { type TreeBuilder, tRestBytes, tU16, tU32, tU8 } from '../messages/tree.js';
 import { decodeBinaryRow } from '../messages/binary.js';
 import { StatementRegistry, sqlWithValues } from './statements.js';
@@ -142,7 +143,7 @@ export class MySqlSession {
     const max = opts.limits.maxMessageBytes;
     this.framers = {
       c2s: new PacketFramer((p) => this.onPacket('c2s', p), max),
-      s2c: new PacketFramer((p) => this.onPacket('s2c', p), max),
+      s2c: new PacketFramer((p) => this.onPacket('s2c', p), max, (rows, bytes, nextSeq) => this.onCountedRows(rows, bytes, nextSeq)),
     };
     this.tls = {
       c2s: new TlsRecordFramer((h, f, body) => this.onTlsRecord('c2s', h, f, body)),
@@ -1236,7 +1237,23 @@ export class MySqlSession {
     rs.rowCount++;
     this.curDir = 's2c';
     this.msg.at(this.pkt, 's2c');
+    // The rows that follow in this chunk are alike: the framer counts them itself until another packet comes.
+    const f = this.framers.s2c;
+    f.countColumns = rs.columnCount;
+    f.countSeq = this.nextSeq;
     return true;
+  }
+
+  /**
+   * Rows the framer counted after countRow armed it. It reports them within the same push, before any other packet,
+   * so the result set and the message being built are still the ones countRow checked.
+   */
+  private onCountedRows(rows: number, bytes: number, nextSeq: number): void {
+    this.pending[0]!.rs!.rowCount += rows;
+    this.msg.countPart(bytes);
+    this.nextSeq = nextSeq;
+    this.curDir = 's2c';
+    this.msg.at(this.pkt, 's2c');
   }
 
   /** The connection's schema follows COM_INIT_DB and `USE db` (both survive COM_RESET_CONNECTION). */

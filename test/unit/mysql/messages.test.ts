@@ -11,7 +11,8 @@ import { TreeBuilder } from '../../../src/mysql/messages/tree.js';
 import { F } from '../../../src/mysql/fields.js';
 import { decodeAuthMoreData, decodeAuthSwitchRequest, decodeGreeting, decodeHandshakeResponse } from '../../../src/mysql/messages/handshake.js';
 import { decodeEof, decodeErr, decodeOk, isEofPacket } from '../../../src/mysql/messages/generic.js';
-import { ColumnDefinitionCache, decodeColumnCount, decodeColumnDefinition, decodeTextRow, isPlainTextRow } from '../../../src/mysql/messages/resultset.js';
+import { ColumnDefinitionCache, decodeColumnCount, decodeColumnDefinition, decodeTextRow } from '../../../src/mysql/messages/resultset.js';
+import { isPlainTextRow } from '../../../src/mysql/codec/text-row.js';
 import fc from 'fast-check';
 import { decodeCommand } from '../../../src/mysql/messages/commands.js';
 import {
