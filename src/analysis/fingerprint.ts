@@ -60,11 +60,18 @@ function lists(collapsed: string): string {
 
 // ------------------------------------------------------------------ the literal rules in one pass
 
+/** Character classes of ASCII (bit 1: \w without the u flag, 2: [\w$], 4: a digit). */
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const digit = c >= 0x30 && c <= 0x39;
+  const word = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || digit || c === 0x5f;
+  CLASS[c] = (word ? 1 : 0) | (word || c === 0x24 ? 2 : 0) | (digit ? 4 : 0);
+}
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-/** \w in a regular expression without the u flag. */
-const isWord = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || isDigit(c) || c === 0x5f;
+/** \w in a regular expression without the u flag (c may be -1 or any code unit). */
+const isWord = (c: number): boolean => c >= 0 && c < 128 && (CLASS[c]! & 1) !== 0;
 /** What may not come right before or after a number: [\w$] (and before it also '.'). */
-const isWordOrDollar = (c: number): boolean => isWord(c) || c === 0x24;
+const isWordOrDollar = (c: number): boolean => c >= 0 && c < 128 && (CLASS[c]! & 2) !== 0;
 
 /** Output of plainLiteralsLowered (ASCII, at most one byte per input character); grown when a longer text comes. */
 let scratch = Buffer.allocUnsafe(1024);
@@ -95,8 +102,8 @@ function plainLiteralsLowered(s: string): string | undefined {
       if (end === 0) return undefined;
     } else if (isDigit(c) || ((c === 0x2d || c === 0x2b) && i + 1 < n && isDigit(s.charCodeAt(i + 1)))) {
       if (!isWordOrDollar(prev) && prev !== 0x2e) end = numberEnd(s, i);
-    } else if (!isWord(prev) && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) {
-      end = keywordEnd(s, i);
+    } else if ((c | 0x20) === 0x6e || (c | 0x20) === 0x74 || (c | 0x20) === 0x66) {
+      if (!isWord(prev)) end = keywordEnd(s, i); // n, t, f: perhaps null, true, false
     } else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
       space = o > 0;
       prev = c;
