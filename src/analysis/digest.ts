@@ -168,7 +168,7 @@ export class Digest {
     }
     g.count++;
     g.rows += x.rows;
-    g.affectedRows += BigInt(x.affectedRows);
+    if (x.affectedRows !== 0) g.affectedRows += BigInt(x.affectedRows); // most statements change no row: no BigInt made
     g.bytesIn += x.bytesIn;
     g.bytesOut += x.bytesOut;
     if (x.status === 'error') g.errors++;
