@@ -17,6 +17,7 @@ import { SERVER } from '../mysql/constants/status.js';
 import type { Command, StmtParam } from '../mysql/messages/types.js';
 import { sqlWithValues } from '../mysql/session/statements.js';
 import { escapeControl, formatEndpoint, oneLine } from '../output/format.js';
+import { JsonBytes } from '../output/json-bytes.js';
 
 /** One line of `myshark queries -T json` (keys and order are the documented contract). */
 export interface QueryRow {
@@ -150,42 +151,116 @@ function jsonOrNull(s: string | null | undefined): string {
 }
 
 /**
- * The query log's NDJSON writer: `line(x)` is exactly `JSON.stringify(queryRow(x))` (the test compares them on every
- * fixture), built without the row object. What stays the same along a connection — endpoints, thread id, user,
- * schema — is formatted once and reused while it does not change; times are written from their integers.
+ * The query log's NDJSON writer: `bytes(x)` is exactly `JSON.stringify(queryRow(x))` as UTF-8 (the test compares
+ * them on every fixture), built without the row object or any intermediate string. What stays the same along a
+ * connection (endpoints, thread id, user, schema) is encoded once and reused while it does not change; times are
+ * written from their integers (secondsJson, msBetweenJson).
  */
 export class QueryJsonWriter {
   private conn: Exchange['conn'] | undefined;
   private threadId: number | undefined;
   private user: string | undefined;
   private schema: string | undefined;
-  private connPart = '';
-  private readonly commandPart = new Map<string, string>();
+  private connPart: Uint8Array = new Uint8Array(0);
+  private readonly commandPart = new Map<string, Uint8Array>();
+  private readonly out = new JsonBytes();
 
+  /** The line (without the newline) as text. */
   line(x: Exchange): string {
+    const b = this.bytes(x);
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength - 1).toString('utf8');
+  }
+
+  /** The line and its newline, as UTF-8; valid until the next call. */
+  bytes(x: Exchange): Uint8Array {
     const r = x.request;
+    const o = this.out;
     if (x.conn !== this.conn || r.connThreadId !== this.threadId || r.connUser !== this.user || r.connSchema !== this.schema) {
       this.conn = x.conn;
       this.threadId = r.connThreadId;
       this.user = r.connUser;
       this.schema = r.connSchema;
-      this.connPart = `,"conn":${x.conn.index},"client":${JSON.stringify(formatEndpoint(x.conn.client, x.conn.ipVersion))}`
+      this.connPart = Buffer.from(`,"conn":${x.conn.index},"client":${JSON.stringify(formatEndpoint(x.conn.client, x.conn.ipVersion))}`
         + `,"server":${JSON.stringify(formatEndpoint(x.conn.server, x.conn.ipVersion))},"thread_id":${r.connThreadId ?? 'null'}`
-        + `,"user":${jsonOrNull(r.connUser)},"schema":${jsonOrNull(r.connSchema)},"command":`;
+        + `,"user":${jsonOrNull(r.connUser)},"schema":${jsonOrNull(r.connSchema)},"command":`, 'utf8');
     }
     const c: Command | undefined = r.event.kind === 'command' ? r.event : undefined;
     const command = c ? commandId(c.command) : r.event.kind;
     let commandPart = this.commandPart.get(command);
-    if (commandPart === undefined) this.commandPart.set(command, (commandPart = JSON.stringify(command)));
+    if (commandPart === undefined) this.commandPart.set(command, (commandPart = Buffer.from(`${JSON.stringify(command)},"sql":`, 'utf8')));
+    o.bytes(K_TS);
+    seconds(o, r.ts);
+    o.bytes(this.connPart);
+    o.bytes(commandPart);
+    o.string(c ? exchangeSql(c) : '');
+    if (c?.execute) {
+      o.bytes(K_PARAMS);
+      o.bytes(Buffer.from(JSON.stringify(c.execute.params.map(paramText)), 'utf8'));
+      o.bytes(K_LATENCY);
+    } else {
+      o.bytes(K_NO_PARAMS_LATENCY);
+    }
+    if (x.endTs) milliseconds(o, r.lastTs, x.endTs);
+    else o.bytes(K_NULL);
+    o.bytes(K_TTFB);
+    if (x.firstResponseTs) milliseconds(o, r.lastTs, x.firstResponseTs);
+    else o.bytes(K_NULL);
+    o.bytes(K_ROWS);
+    o.uint(x.rows);
+    o.bytes(K_AFFECTED);
     const affected = x.affectedRows;
-    const params = c?.execute ? JSON.stringify(c.execute.params.map(paramText)) : 'null';
-    return `{"ts":${secondsJson(r.ts)}${this.connPart}${commandPart},"sql":${JSON.stringify(c ? exchangeSql(c) : '')}`
-      + `,"params":${params},"latency_ms":${x.endTs ? msBetweenJson(r.lastTs, x.endTs) : 'null'}`
-      + `,"ttfb_ms":${x.firstResponseTs ? msBetweenJson(r.lastTs, x.firstResponseTs) : 'null'},"rows":${x.rows}`
-      + `,"affected_rows":${typeof affected === 'bigint' ? (affected <= BigInt(Number.MAX_SAFE_INTEGER) ? String(affected) : `"${affected}"`) : affected}`
-      + `,"bytes_in":${x.bytesIn},"bytes_out":${x.bytesOut},"status":"${x.status}","error_code":${x.error?.code ?? 'null'}`
-      + `,"error_message":${jsonOrNull(x.error?.message)}}`;
+    if (typeof affected === 'bigint') o.ascii(affected <= BigInt(Number.MAX_SAFE_INTEGER) ? String(affected) : `"${affected}"`);
+    else o.uint(affected);
+    o.bytes(K_BYTES_IN);
+    o.uint(x.bytesIn);
+    o.bytes(K_BYTES_OUT);
+    o.uint(x.bytesOut);
+    if (x.error) {
+      o.bytes(K_STATUS[x.status]);
+      o.uint(x.error.code);
+      o.bytes(K_ERROR_MESSAGE);
+      o.string(x.error.message);
+      o.bytes(K_END);
+    } else {
+      o.bytes(K_STATUS_NO_ERROR[x.status]);
+    }
+    return o.take();
   }
+}
+
+const k = (text: string): Uint8Array => Buffer.from(text, 'latin1');
+const K_TS = k('{"ts":');
+const K_PARAMS = k(',"params":');
+const K_LATENCY = k(',"latency_ms":');
+const K_NO_PARAMS_LATENCY = k(',"params":null,"latency_ms":');
+const K_NULL = k('null');
+const K_TTFB = k(',"ttfb_ms":');
+const K_ROWS = k(',"rows":');
+const K_AFFECTED = k(',"affected_rows":');
+const K_BYTES_IN = k(',"bytes_in":');
+const K_BYTES_OUT = k(',"bytes_out":');
+const STATUSES: ReadonlyArray<QueryRow['status']> = ['ok', 'error', 'no_response', 'lost'];
+const K_STATUS = Object.fromEntries(STATUSES.map((st) => [st, k(`,"status":"${st}","error_code":`)])) as Record<QueryRow['status'], Uint8Array>;
+const K_STATUS_NO_ERROR = Object.fromEntries(STATUSES.map((st) => [st, k(`,"status":"${st}","error_code":null,"error_message":null}\n`)])) as Record<QueryRow['status'], Uint8Array>;
+const K_ERROR_MESSAGE = k(',"error_message":');
+const K_END = k('}\n');
+
+/** secondsJson, written into `o`. */
+function seconds(o: JsonBytes, ts: Timestamp): void {
+  if (ts.nsec % 1000 === 0 && ts.sec >= 2 ** 19 && ts.sec < 2 ** 32 && Number.isInteger(ts.sec)) o.sixDecimals(ts.sec, ts.nsec / 1000);
+  else o.ascii(JSON.stringify(tsToSeconds(ts)));
+}
+
+/** msBetweenJson, written into `o`. */
+function milliseconds(o: JsonBytes, a: Timestamp, b: Timestamp): void {
+  const ns = (b.sec - a.sec) * 1e9 + (b.nsec - a.nsec);
+  if (!Number.isSafeInteger(ns) || Math.abs(ns) >= 2 ** 33 * 1e6) {
+    o.ascii(JSON.stringify(msBetween(a, b)));
+    return;
+  }
+  if (ns < 0) o.ascii('-');
+  const abs = Math.abs(ns);
+  o.sixDecimals(Math.floor(abs / 1e6), abs % 1e6);
 }
 
 // ---------------------------------------------------------------- CSV

@@ -112,7 +112,8 @@ export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(
     onExchange(x: Exchange): void {
       n++;
       if (format === 'json') {
-        out.write(`${json.line(x)}\n`);
+        if (out.writeBytes) out.writeBytes(json.bytes(x));
+        else out.write(`${json.line(x)}\n`);
         return;
       }
       const row = queryRow(x);

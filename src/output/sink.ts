@@ -37,15 +37,20 @@ export class BufferedSink implements Sink {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  /** Bytes go out as they are, after the text written before them: copied into the buffer when they fit. */
+  /**
+   * Bytes go out as they are, after the text written before them. They are copied (into the buffer, or on their own
+   * when larger): the caller may reuse its array as soon as this returns.
+   */
   writeBytes(b: Uint8Array): void {
-    if (this.pos + b.byteLength <= this.size) {
-      this.buf.set(b, this.pos);
-      this.pos += b.byteLength;
-      return;
+    if (this.pos + b.byteLength > this.size) {
+      this.flush();
+      if (b.byteLength > this.size) {
+        this.out(Uint8Array.prototype.slice.call(b));
+        return;
+      }
     }
-    this.flush();
-    if (b.byteLength > 0) this.out(b);
+    this.buf.set(b, this.pos);
+    this.pos += b.byteLength;
   }
 
   write(s: string): void {

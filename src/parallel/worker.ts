@@ -58,28 +58,44 @@ function flush(watermark: number): void {
   chunks = 0;
 }
 
+/** Room for `n` more bytes in the batch. */
+function room(n: number): void {
+  const need = used + n;
+  if (need > bytes.length) {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
+    bytes.copy(bigger, 0, 0, used);
+    bytes = bigger;
+  }
+}
+
 const sink: Sink = {
   write(s: string): void {
-    const need = used + s.length * 3;
-    if (need > bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
-      bytes.copy(bigger, 0, 0, used);
-      bytes = bigger;
-    }
+    room(s.length * 3);
     used += bytes.write(s, used, 'utf8');
-    if (pieces === keys.length) {
-      const k = new Float64Array(pieces * 2);
-      k.set(keys);
-      keys = k;
-      const e = new Uint32Array(pieces * 2);
-      e.set(ends);
-      ends = e;
-    }
-    keys[pieces] = clock.position;
-    ends[pieces] = used;
-    pieces++;
+    endPiece();
+  },
+  writeBytes(b: Uint8Array): void {
+    room(b.byteLength);
+    bytes.set(b, used);
+    used += b.byteLength;
+    endPiece();
   },
 };
+
+/** What was written since the last piece is one piece, at the current position. */
+function endPiece(): void {
+  if (pieces === keys.length) {
+    const k = new Float64Array(pieces * 2);
+    k.set(keys);
+    keys = k;
+    const e = new Uint32Array(pieces * 2);
+    e.set(ends);
+    ends = e;
+  }
+  keys[pieces] = clock.position;
+  ends[pieces] = used;
+  pieces++;
+}
 
 let lastProgress = 0;
 const shardAnalyze = (capture: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void): Promise<Totals> =>

@@ -54,9 +54,14 @@ describe('BufferedSink', () => {
     t.writeBytes(Uint8Array.of(0x62, 0x63));
     t.writeBytes(Uint8Array.of(0x64));
     expect(few).toEqual([]);
-    t.writeBytes(new Uint8Array(8).fill(0x65));
+    const reused = new Uint8Array(8).fill(0x65);
+    t.writeBytes(reused);
+    const big = new Uint8Array(9).fill(0x66);
+    t.writeBytes(big);
+    reused.fill(0x78); // the caller reuses its arrays at once
+    big.fill(0x78);
     t.flush();
-    expect(few.map(text)).toEqual(['abcd', 'eeeeeeee']);
+    expect(few.map(text)).toEqual(['abcd', 'eeeeeeee', 'fffffffff']);
     // Each handed-over buffer is its own: a later write does not change it.
     const first = chunks[0] as Uint8Array;
     expect(Buffer.from(first).toString('utf8')).toBe('é');

@@ -1,0 +1,100 @@
+/**
+ * Builds one line of JSON as UTF-8 bytes, straight into a reused buffer: no string per piece, no concatenation, no
+ * encoding pass afterwards. What it writes is what JSON.stringify would give, encoded as UTF-8 (the tests compare):
+ * plain ASCII strings are copied byte by byte, anything else goes through JSON.stringify.
+ */
+export class JsonBytes {
+  buf: Buffer = Buffer.allocUnsafe(4096);
+  len = 0;
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+
+  /** Text known to be ASCII and to need no escaping (keys, punctuation, numbers as text). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const b = this.buf;
+    let o = this.len;
+    for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
+    this.len = o;
+  }
+
+  /** Bytes as they are (a piece prepared earlier). */
+  bytes(p: Uint8Array): void {
+    this.room(p.length);
+    this.buf.set(p, this.len);
+    this.len += p.length;
+  }
+
+  /** A non-negative integer (or anything else, through String). */
+  uint(v: number): void {
+    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
+      this.ascii(String(v));
+      return;
+    }
+    this.room(10);
+    const b = this.buf;
+    if (v < 10) {
+      b[this.len++] = 0x30 + v;
+      return;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    let o = this.len + digits;
+    this.len = o;
+    for (let t = v; digits-- > 0; t = Math.floor(t / 10)) b[--o] = 0x30 + (t % 10);
+  }
+
+  /** `n` then `.` and the six decimals of `frac` (0 ≤ frac < 1e6) without trailing zeros; just `n` when frac is 0. */
+  sixDecimals(n: number, frac: number): void {
+    this.uint(n);
+    if (frac === 0) return;
+    let digits = 6;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    this.room(7);
+    const b = this.buf;
+    b[this.len] = 0x2e;
+    let o = this.len + 1 + digits;
+    this.len = o;
+    for (let t = frac; digits-- > 0; t = Math.floor(t / 10)) b[--o] = 0x30 + (t % 10);
+  }
+
+  /** A JSON string: `"…"` with JSON.stringify's escapes, as UTF-8. */
+  string(s: string): void {
+    const n = s.length;
+    this.room(n + 2);
+    const b = this.buf;
+    const start = this.len;
+    let o = start;
+    b[o++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        // Escapes, non-ASCII, lone surrogates: JSON.stringify knows them all.
+        this.len = start;
+        const j = JSON.stringify(s);
+        this.room(j.length * 3);
+        this.len += this.buf.write(j, this.len, 'utf8');
+        return;
+      }
+      b[o++] = c;
+    }
+    b[o++] = 0x22;
+    this.len = o;
+  }
+
+  /** The line so far, valid until the next write; then start again. */
+  take(): Uint8Array {
+    const v = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return v;
+  }
+}
