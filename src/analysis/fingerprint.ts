@@ -52,7 +52,8 @@ function normalize(literalsReplaced: string): string {
 /** IN lists, VALUES rows, LIMIT and the final semicolon, on the collapsed lower-case text. */
 function lists(collapsed: string): string {
   let s = collapsed;
-  if (s.includes('in')) s = s.replace(/\bin\s*\(\s*\?(?:\s*,\s*\?)*\s*\)/g, 'in(?+)'); // IN lists
+  // Whitespace is single spaces here, so an IN list starts with "in(" or "in (".
+  if (s.includes('in(') || s.includes('in (')) s = s.replace(/\bin\s*\(\s*\?(?:\s*,\s*\?)*\s*\)/g, 'in(?+)'); // IN lists
   if (s.includes('values')) s = s.replace(/\bvalues\s*(\(\s*\?(?:\s*,\s*\?)*\s*\))(?:\s*,\s*\(\s*\?(?:\s*,\s*\?)*\s*\))*/g, 'values $1'); // VALUES rows
   if (s.includes('limit')) s = s.replace(/\blimit \?(?:\s*,\s*\?)?/g, 'limit ?');
   return s.includes(';') ? s.replace(/\s*;\s*$/, '') : s;

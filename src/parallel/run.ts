@@ -20,13 +20,16 @@ import type { Group } from '../analysis/digest.js';
 import { LatencySketch } from '../analysis/latency-sketch.js';
 import { mergeTotals, type BatchMessage, type ParallelJob, type WorkerInput, type WorkerMessage } from './protocol.js';
 
-/** The compiled worker: next to this file in dist/, or dist/ seen from src/ (tests run the TypeScript sources). */
+/**
+ * The compiled worker: next to this file (dist/parallel/run.js), beside the bundled CLI (dist/cli/main.js holds this
+ * code), or dist/ seen from src/ (tests run the TypeScript sources).
+ */
 function workerPath(): string {
-  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = fileURLToPath(new URL('../../dist/parallel/worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new Error(`the worker script is missing (${here}); run npm run build`);
+  for (const rel of ['./worker.js', '../parallel/worker.js', '../../dist/parallel/worker.js']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`the worker script is missing (${fileURLToPath(new URL('./worker.js', import.meta.url))}); run npm run build`);
 }
 
 class Lane {
