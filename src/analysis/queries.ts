@@ -111,39 +111,19 @@ export function queryRow(x: Exchange): QueryRow {
 
 // ---------------------------------------------------------------- JSON
 
-/**
- * `n` followed by its six decimals `frac` (0 ≤ frac < 1e6), trailing zeros dropped: how JavaScript writes the double
- * nearest to that decimal whenever the doubles around it are closer than 1e-6 apart (|value| < 2^33), because no
- * other decimal with six digits or fewer rounds to the same double.
- */
-function sixDecimals(n: number, frac: number): string {
-  if (frac === 0) return String(n);
-  let digits = 6;
-  while (frac % 10 === 0) {
-    frac /= 10;
-    digits--;
-  }
-  const f = String(frac);
-  return `${n}.${f.length < digits ? '0'.repeat(digits - f.length) + f : f}`;
-}
+/** Scratch for the string forms below (tests and one-off callers). */
+const scratch = new JsonBytes();
 
-/**
- * JSON text of `tsToSeconds(ts)` (what JSON.stringify writes), from the integers when that is exact (see sixDecimals):
- * for whole microseconds with 2^19 ≤ sec < 2^32. Below 2^19 s the rounding of nsec / 1e9 can move the sum off the
- * double nearest to the decimal (1 + 0.999999 gives 1.9999989999999999); above, the fraction's error is too small to.
- */
+/** JSON text of `tsToSeconds(ts)`: what JSON.stringify writes for it (see writeSeconds). */
 export function secondsJson(ts: Timestamp): string {
-  if (ts.nsec % 1000 === 0 && ts.sec >= 2 ** 19 && ts.sec < 2 ** 32 && Number.isInteger(ts.sec)) return sixDecimals(ts.sec, ts.nsec / 1000);
-  return JSON.stringify(tsToSeconds(ts));
+  writeSeconds(scratch, ts);
+  return Buffer.from(scratch.take()).toString('latin1');
 }
 
-/** JSON text of `msBetween(a, b)`, from the whole nanoseconds when that is exact (see sixDecimals). */
+/** JSON text of `msBetween(a, b)`: what JSON.stringify writes for it (see writeMilliseconds). */
 export function msBetweenJson(a: Timestamp, b: Timestamp): string {
-  const ns = (b.sec - a.sec) * 1e9 + (b.nsec - a.nsec);
-  if (!Number.isSafeInteger(ns) || Math.abs(ns) >= 2 ** 33 * 1e6) return JSON.stringify(msBetween(a, b));
-  const abs = Math.abs(ns);
-  const text = sixDecimals(Math.floor(abs / 1e6), abs % 1e6);
-  return ns < 0 ? `-${text}` : text;
+  writeMilliseconds(scratch, a, b);
+  return Buffer.from(scratch.take()).toString('latin1');
 }
 
 function jsonOrNull(s: string | null | undefined): string {
@@ -154,7 +134,7 @@ function jsonOrNull(s: string | null | undefined): string {
  * The query log's NDJSON writer: `bytes(x)` is exactly `JSON.stringify(queryRow(x))` as UTF-8 (the test compares
  * them on every fixture), built without the row object or any intermediate string. What stays the same along a
  * connection (endpoints, thread id, user, schema) is encoded once and reused while it does not change; times are
- * written from their integers (secondsJson, msBetweenJson).
+ * written from their integers (writeSeconds, writeMilliseconds).
  */
 export class QueryJsonWriter {
   private conn: Exchange['conn'] | undefined;
@@ -189,7 +169,7 @@ export class QueryJsonWriter {
     let commandPart = this.commandPart.get(command);
     if (commandPart === undefined) this.commandPart.set(command, (commandPart = Buffer.from(`${JSON.stringify(command)},"sql":`, 'utf8')));
     o.bytes(K_TS);
-    seconds(o, r.ts);
+    writeSeconds(o, r.ts);
     o.bytes(this.connPart);
     o.bytes(commandPart);
     o.string(c ? exchangeSql(c) : '');
@@ -200,10 +180,10 @@ export class QueryJsonWriter {
     } else {
       o.bytes(K_NO_PARAMS_LATENCY);
     }
-    if (x.endTs) milliseconds(o, r.lastTs, x.endTs);
+    if (x.endTs) writeMilliseconds(o, r.lastTs, x.endTs);
     else o.bytes(K_NULL);
     o.bytes(K_TTFB);
-    if (x.firstResponseTs) milliseconds(o, r.lastTs, x.firstResponseTs);
+    if (x.firstResponseTs) writeMilliseconds(o, r.lastTs, x.firstResponseTs);
     else o.bytes(K_NULL);
     o.bytes(K_ROWS);
     o.uint(x.rows);
@@ -245,14 +225,23 @@ const K_STATUS_NO_ERROR = Object.fromEntries(STATUSES.map((st) => [st, k(`,"stat
 const K_ERROR_MESSAGE = k(',"error_message":');
 const K_END = k('}\n');
 
-/** secondsJson, written into `o`. */
-function seconds(o: JsonBytes, ts: Timestamp): void {
+/**
+ * `tsToSeconds(ts)` as JSON.stringify writes it, from the integers when that is exact: for whole microseconds with
+ * 2^19 ≤ sec < 2^32 the double nearest to sec.micro is what the division and the sum give, and JavaScript writes it
+ * as that decimal without trailing zeros (no other decimal of six digits or fewer rounds to it: the doubles there
+ * are closer than 1e-6 apart). Below 2^19 s the rounding of nsec / 1e9 can move the sum off that double
+ * (1 + 0.999999 gives 1.9999989999999999); otherwise JSON.stringify itself.
+ */
+function writeSeconds(o: JsonBytes, ts: Timestamp): void {
   if (ts.nsec % 1000 === 0 && ts.sec >= 2 ** 19 && ts.sec < 2 ** 32 && Number.isInteger(ts.sec)) o.sixDecimals(ts.sec, ts.nsec / 1000);
   else o.ascii(JSON.stringify(tsToSeconds(ts)));
 }
 
-/** msBetweenJson, written into `o`. */
-function milliseconds(o: JsonBytes, a: Timestamp, b: Timestamp): void {
+/**
+ * `msBetween(a, b)` as JSON.stringify writes it, from the whole nanoseconds when that is exact: one division of an
+ * integer gives the nearest double, written as its decimal (six digits at most) while |ms| < 2^33.
+ */
+function writeMilliseconds(o: JsonBytes, a: Timestamp, b: Timestamp): void {
   const ns = (b.sec - a.sec) * 1e9 + (b.nsec - a.nsec);
   if (!Number.isSafeInteger(ns) || Math.abs(ns) >= 2 ** 33 * 1e6) {
     o.ascii(JSON.stringify(msBetween(a, b)));

@@ -1233,10 +1233,7 @@ export class MySqlSession {
     if (rs === undefined || rs.binary || rs.rowCount < this.opts.limits.maxRowsKept || p.parts !== 1 || p.truncated
       || this.phase !== 'command' || this.compression !== 'none' || (this.nextSeq !== -1 && p.seq !== this.nextSeq)
       || !isPlainTextRow(p.payload, rs.columnCount) || !this.msg.countPart(4 + p.length)) return false;
-    this.nextSeq = (p.seq + 1) & 0xff;
-    rs.rowCount++;
-    this.curDir = 's2c';
-    this.msg.at(this.pkt, 's2c');
+    this.rowsCounted(rs, 1, (p.seq + 1) & 0xff);
     // The rows that follow in this chunk are alike: the framer counts them itself until another packet comes.
     const f = this.framers.s2c;
     f.countColumns = rs.columnCount;
@@ -1249,8 +1246,13 @@ export class MySqlSession {
    * so the result set and the message being built are still the ones countRow checked.
    */
   private onCountedRows(rows: number, bytes: number, nextSeq: number): void {
-    this.pending[0]!.rs!.rowCount += rows;
     this.msg.countPart(bytes);
+    this.rowsCounted(this.pending[0]!.rs!, rows, nextSeq);
+  }
+
+  /** Counted rows (their bytes already added to the message): the state a decoded row would have left. */
+  private rowsCounted(rs: ResultSet, rows: number, nextSeq: number): void {
+    rs.rowCount += rows;
     this.nextSeq = nextSeq;
     this.curDir = 's2c';
     this.msg.at(this.pkt, 's2c');
