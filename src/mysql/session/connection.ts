@@ -368,6 +368,8 @@ export class MySqlSession {
 
   /** Next expected sequence id, -1 when unknown. */
   private nextSeq = -1;
+  /** limits.maxPendingRequests was reached (reported once). */
+  private pendingLimitReported = false;
 
 
   private onClientPacket(p: FramedPacket): void {
@@ -439,6 +441,14 @@ export class MySqlSession {
       this.completePrepare(head);
     }
     let ev: MySqlEvent | undefined;
+    if (this.pending.length >= this.opts.limits.maxPendingRequests && !this.pendingLimitReported) {
+      // Said once per connection, on the request that finds the queue full.
+      this.pendingLimitReported = true;
+      this.msg.noteForNext(this.msg.issue('over-limit', 'mysql.pending_limit',
+        `${this.pending.length} requests are waiting for a response (limit maxPendingRequests): from here on the oldest ` +
+        `waiting request (now frame ${this.pending[0]!.frameNo}) is given up as unanswered whenever another is sent ` +
+        `(deep pipelining, or the server's side of the connection is missing from the capture)`));
+    }
     this.holding = true;
     this.single(p, (r, t) => {
       const c = decodeCommand(r, t, this.caps, (id) => this.stmts.get(id));

@@ -196,3 +196,38 @@ describe('MySqlSession: regressions (bugs found by these tests, fixed)', () => {
     expect(sets.flatMap((r) => r.issues.filter((i) => i.kind !== 'assumption'))).toEqual([]);
   });
 });
+
+describe('limits.maxPendingRequests (synthetic conversation)', () => {
+  it('a connection whose server side is missing: the limit is reported once, the oldest requests are given up as unanswered', () => {
+    const records: MySqlRecord[] = [];
+    const exchanges: Array<{ frame: number; status: string }> = [];
+    let id = 0;
+    const session = new MySqlSession(conn(true), { tree: false, hex: false, limits: { ...DEFAULT_LIMITS, maxPendingRequests: 4 } }, {
+      emit: (r) => records.push(r),
+      nextId: () => ++id,
+      swapRoles: () => undefined,
+      exchange: (x) => exchanges.push({ frame: x.request.frameNo, status: x.status }),
+    });
+    const login = standardConversation().chunks.slice(0, 3); // greeting, login, OK
+    let frame = 0;
+    const send = (dir: Dir, bytes: Uint8Array): void => {
+      frame++;
+      const [src, dst] = dir === 'c2s' ? [CLIENT_EP, SERVER_EP] : [SERVER_EP, CLIENT_EP];
+      session.data(dir, bytes, seg({ src, dst, seq: 1, payload: bytes, frameNo: frame }));
+    };
+    for (const c of login) send(c.dir, c.bytes);
+    // Seven queries and no response: the fifth finds four waiting.
+    for (let i = 0; i < 7; i++) send('c2s', new Conversation().client(com.query(`SELECT ${i}`)).chunks[0]!.bytes);
+    session.close('fin', null);
+    const limit = records.flatMap((r) => r.issues.filter((i) => i.code === 'mysql.pending_limit').map((i) => ({ frame: r.frameNo, i })));
+    expect(limit).toHaveLength(1);
+    expect(limit[0]!.frame).toBe(8); // frames 4..7 are the first four queries
+    expect(limit[0]!.i.kind).toBe('over-limit');
+    expect(limit[0]!.i.message).toContain('4 requests are waiting for a response');
+    expect(limit[0]!.i.message).toContain('now frame 4');
+    // Every query still has its exchange, all unanswered; the three given up come first.
+    expect(exchanges.map((x) => x.frame)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    expect(new Set(exchanges.map((x) => x.status))).toEqual(new Set(['no_response']));
+  });
+});
+
