@@ -142,6 +142,7 @@ export const F = {
   rowText: f({ name: 'mysql.row.text', label: 'text', type: 'string', description: 'A text row value (absent for NULL)' }),
   rowNull: f({ name: 'mysql.row.null', label: 'NULL', type: 'bool', description: 'A text row value that is SQL NULL' }),
   rows: f({ name: 'mysql.rows', label: 'Rows', type: 'uint', description: 'Rows in the result set (myshark; derived)' }),
+  rowsNotShown: f({ name: 'mysql.rows.not_shown', label: 'Rows counted but not shown (limits.maxRowsKept)', type: 'uint', description: 'Rows of the result set beyond the ones kept for display (myshark; derived)' }),
   loadDataFilename: f({ name: 'mysql.load_data.filename', label: 'File name', type: 'string', description: 'LOCAL INFILE file requested by the server' }),
   loadDataPayload: f({ name: 'mysql.load_data.payload', label: 'Payload', type: 'bytes', description: 'LOCAL INFILE file content sent by the client' }),
   stmtWarnings: f({ name: 'mysql.stmt_warnings', label: 'Warnings', type: 'uint', description: 'COM_STMT_PREPARE_OK warning count' }),

@@ -163,7 +163,12 @@ export class MessageBuilder {
     // The same problem on every row of a result set is reported once.
     const seen = new Set<string>();
     b.issues = b.issues.filter((i) => !seen.has(i.code + i.message) && seen.add(i.code + i.message) !== undefined);
-    if (b.tree && ev.kind === 'resultset') b.tree.derived(F.rows, ev.rowCount);
+    if (b.tree && ev.kind === 'resultset') {
+      b.tree.derived(F.rows, ev.rowCount);
+      // The bound on rows kept is hit: say how many the tree leaves out.
+      const notShown = ev.rowCount - this.opts.limits.maxRowsKept;
+      if (notShown > 0) b.tree.derived(F.rowsNotShown, notShown);
+    }
     this.sink.emit(this.record(b.dir, b.frameNo, b.ts, this.now(), ev, b.tree, b.packets, b.issues, b.bytes));
   }
 
