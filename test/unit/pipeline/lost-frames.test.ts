@@ -28,11 +28,12 @@ function splitPcap(buf: Buffer): { header: Buffer; records: Buffer[] } {
 
 interface Row { conn: number; request: number; end: number | undefined; status: string; rows: number; latency: number | undefined }
 
-async function rows(pcap: Buffer, dropped?: number): Promise<Row[]> {
+async function rows(pcap: Buffer, maxRowsKept: number | undefined, dropped?: number): Promise<Row[]> {
   const out: Row[] = [];
   // Frames after the dropped one are numbered one lower in the cut capture: map them back.
   const back = (n: number | undefined): number | undefined => (n === undefined || dropped === undefined || n < dropped ? n : n + 1);
   await analyze({ kind: 'stream', stream: Readable.from([pcap]), name: 'cut.pcap' }, {
+    ...(maxRowsKept !== undefined ? { limits: { maxRowsKept } } : {}),
     onExchange: (x: Exchange) => out.push({
       conn: x.conn.index, request: back(x.request.frameNo)!, end: back(x.endFrame), status: x.status, rows: x.rows,
       latency: x.endTs ? msBetween(x.request.lastTs, x.endTs) : undefined,
@@ -42,11 +43,13 @@ async function rows(pcap: Buffer, dropped?: number): Promise<Row[]> {
 }
 
 describe('one lost frame at a time (real captures with a frame removed)', () => {
-  for (const file of ['trouble.pcap', 'multi-connections.pcap', 'mysql2-session.pcap', 'cli-session.pcap']) {
-    it(file, async () => {
+  // As `read` decodes (rows kept) and as queries/digest do (rows only counted, partly by the framer itself).
+  for (const [file, maxRowsKept] of ['trouble.pcap', 'multi-connections.pcap', 'mysql2-session.pcap', 'cli-session.pcap']
+    .flatMap((f) => [[f, undefined], [f, 0]] as const)) {
+    it(`${file}${maxRowsKept === 0 ? ' (rows counted, not kept)' : ''}`, async () => {
       const buf = readFileSync(FIX + file);
       const { header, records } = splitPcap(buf);
-      const whole = await rows(buf);
+      const whole = await rows(buf, maxRowsKept);
       expect(whole.length).toBeGreaterThan(5);
       // Candidates: each exchange's request frame and last response frame (at most 60 per capture, spread out).
       const frames = [...new Set(whole.flatMap((r) => [r.request, r.end]).filter((n): n is number => n !== undefined))].sort((a, b) => a - b);
@@ -55,7 +58,7 @@ describe('one lost frame at a time (real captures with a frame removed)', () => 
       for (let i = 0; i < frames.length; i += step) {
         const d = frames[i]!;
         const cut = Buffer.concat([header, ...records.filter((_, k) => k !== d - 1)]);
-        const got = await rows(cut, d);
+        const got = await rows(cut, maxRowsKept, d);
         const hit = (r: Row): boolean => r.request === d || r.end === d || (r.request < d && r.end !== undefined && d < r.end);
         for (const w of whole) {
           const same = got.find((g) => g.conn === w.conn && g.request === w.request);
