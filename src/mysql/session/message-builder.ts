@@ -161,8 +161,10 @@ export class MessageBuilder {
     if (extra && !b.issues.some((i) => i.kind !== 'assumption')) b.issues.push(extra);
     this.addAssumption(b.issues);
     // The same problem on every row of a result set is reported once.
-    const seen = new Set<string>();
-    b.issues = b.issues.filter((i) => !seen.has(i.code + i.message) && seen.add(i.code + i.message) !== undefined);
+    if (b.issues.length > 1) {
+      const seen = new Set<string>();
+      b.issues = b.issues.filter((i) => !seen.has(i.code + i.message) && seen.add(i.code + i.message) !== undefined);
+    }
     if (b.tree && ev.kind === 'resultset') {
       b.tree.derived(F.rows, ev.rowCount);
       // The bound on rows kept is hit: say how many the tree leaves out.
