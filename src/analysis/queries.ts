@@ -111,6 +111,13 @@ export function queryRow(x: Exchange): QueryRow {
 
 // ---------------------------------------------------------------- JSON
 
+interface ConnPart {
+  threadId: number | undefined;
+  user: string | undefined;
+  schema: string | undefined;
+  bytes: Uint8Array;
+}
+
 /** Scratch for the string forms below (tests and one-off callers). */
 const scratch = new JsonBytes();
 
@@ -133,15 +140,12 @@ function jsonOrNull(s: string | null | undefined): string {
 /**
  * The query log's NDJSON writer: `bytes(x)` is exactly `JSON.stringify(queryRow(x))` as UTF-8 (the test compares
  * them on every fixture), built without the row object or any intermediate string. What stays the same along a
- * connection (endpoints, thread id, user, schema) is encoded once and reused while it does not change; times are
+ * connection (endpoints, thread id, user, schema) is encoded once per connection and reused while it does not change; times are
  * written from their integers (writeSeconds, writeMilliseconds).
  */
 export class QueryJsonWriter {
-  private conn: Exchange['conn'] | undefined;
-  private threadId: number | undefined;
-  private user: string | undefined;
-  private schema: string | undefined;
-  private connPart: Uint8Array = new Uint8Array(0);
+  /** Per connection (forgotten with it): its encoded part of the line and what it was made from. */
+  private readonly connParts = new WeakMap<Exchange['conn'], ConnPart>();
   private readonly commandPart = new Map<string, Uint8Array>();
   private readonly out = new JsonBytes();
 
@@ -155,14 +159,15 @@ export class QueryJsonWriter {
   bytes(x: Exchange): Uint8Array {
     const r = x.request;
     const o = this.out;
-    if (x.conn !== this.conn || r.connThreadId !== this.threadId || r.connUser !== this.user || r.connSchema !== this.schema) {
-      this.conn = x.conn;
-      this.threadId = r.connThreadId;
-      this.user = r.connUser;
-      this.schema = r.connSchema;
-      this.connPart = Buffer.from(`,"conn":${x.conn.index},"client":${JSON.stringify(formatEndpoint(x.conn.client, x.conn.ipVersion))}`
-        + `,"server":${JSON.stringify(formatEndpoint(x.conn.server, x.conn.ipVersion))},"thread_id":${r.connThreadId ?? 'null'}`
-        + `,"user":${jsonOrNull(r.connUser)},"schema":${jsonOrNull(r.connSchema)},"command":`, 'utf8');
+    let part = this.connParts.get(x.conn);
+    if (part === undefined || r.connThreadId !== part.threadId || r.connUser !== part.user || r.connSchema !== part.schema) {
+      part = {
+        threadId: r.connThreadId, user: r.connUser, schema: r.connSchema,
+        bytes: Buffer.from(`,"conn":${x.conn.index},"client":${JSON.stringify(formatEndpoint(x.conn.client, x.conn.ipVersion))}`
+          + `,"server":${JSON.stringify(formatEndpoint(x.conn.server, x.conn.ipVersion))},"thread_id":${r.connThreadId ?? 'null'}`
+          + `,"user":${jsonOrNull(r.connUser)},"schema":${jsonOrNull(r.connSchema)},"command":`, 'utf8'),
+      };
+      this.connParts.set(x.conn, part);
     }
     const c: Command | undefined = r.event.kind === 'command' ? r.event : undefined;
     const command = c ? commandId(c.command) : r.event.kind;
@@ -170,7 +175,7 @@ export class QueryJsonWriter {
     if (commandPart === undefined) this.commandPart.set(command, (commandPart = Buffer.from(`${JSON.stringify(command)},"sql":`, 'utf8')));
     o.bytes(K_TS);
     writeSeconds(o, r.ts);
-    o.bytes(this.connPart);
+    o.bytes(part.bytes);
     o.bytes(commandPart);
     o.string(c ? exchangeSql(c) : '');
     if (c?.execute) {
