@@ -134,7 +134,7 @@ export class PacketDecoder {
   private run(frame: Frame): SkipReason | undefined {
     const d = frame.data;
     const p = this.pkt;
-    p.vlan.length = 0;
+    if (p.vlan.length !== 0) p.vlan.length = 0; // setting it costs a runtime call even when it is already 0
     this.lastIpChecksumBad = false;
     let sr = decodeLink(d, frame.linkType, this.link, p.vlan);
     if (sr !== undefined) return sr;

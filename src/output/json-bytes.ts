@@ -3,14 +3,17 @@
  * encoding pass afterwards. What it writes is what JSON.stringify would give, encoded as UTF-8 (the tests compare):
  * plain ASCII strings are copied byte by byte, anything else goes through JSON.stringify.
  */
+const utf8 = new TextEncoder();
+
 export class JsonBytes {
-  buf: Buffer = Buffer.allocUnsafe(4096);
+  /** A plain Uint8Array: its subarray and set are the engine's own, not Buffer's JavaScript wrappers. */
+  buf = new Uint8Array(4096);
   len = 0;
 
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(bigger, 0, 0, this.len);
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    bigger.set(this.buf.subarray(0, this.len));
     this.buf = bigger;
   }
 
@@ -82,7 +85,7 @@ export class JsonBytes {
         this.len = start;
         const j = JSON.stringify(s);
         this.room(j.length * 3);
-        this.len += this.buf.write(j, this.len, 'utf8');
+        this.len += utf8.encodeInto(j, this.buf.subarray(this.len)).written;
         return;
       }
       b[o++] = c;
