@@ -2,7 +2,8 @@
  * Statement fingerprints (mysql.fingerprint): the SQL with its literals replaced, so that statements that differ
  * only by values group together — the rules users know from pt-query-digest: comments dropped, whitespace
  * collapsed, everything lower-cased, strings and numbers → ?, IN (...) lists and multi-row VALUES collapsed,
- * `USE db` kept as is. One pass of regular expressions; bounded by the statement's length.
+ * `USE db` kept as is. Regular expressions in order, or one scan that gives the same for the usual statement;
+ * bounded by the statement's length (the first 64 KiB).
  */
 const MAX_INPUT = 64 * 1024;
 

@@ -30,6 +30,7 @@ import mysql from 'mysql2/promise';
 import { startMariaDb, type MariaDb } from '../support/mariadb.js';
 import { liveUnavailableReason, removeCapture, startCapture, type Capture } from '../support/live.js';
 import type { Exchange } from '../../src/model/exchange.js';
+import { digestCounts, ptCounts, sortedCounts } from '../support/pt-query-digest.js';
 
 function ptUnavailableReason(): string | undefined {
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/local/bin']);
@@ -84,11 +85,6 @@ async function workload(db: MariaDb): Promise<void> {
   );
 }
 
-interface PtClass {
-  fingerprint: string;
-  query_count: number;
-  metrics: { Query_time?: { sum: string } };
-}
 
 describe.skipIf(reason !== undefined)(`live: digest vs pt-query-digest${reason ? ` (skipped: ${reason})` : ''}`, () => {
   let db: MariaDb | undefined;
@@ -125,14 +121,7 @@ describe.skipIf(reason !== undefined)(`live: digest vs pt-query-digest${reason ?
     // pt-query-digest saves the sessions it could not parse (it fails on the handshakes) in /tmp: remove them.
     for (const m of pt.stderr.matchAll(/will save them in (\/tmp\/pt-query-digest-errors\.\w+)/g)) rmSync(m[1]!, { force: true });
     expect(pt.status, pt.stderr).toBe(0);
-    const text = pt.stdout;
-    const json = JSON.parse(text.slice(text.indexOf('{'))) as { classes: PtClass[] };
-    const theirs = new Map<string, number>();
-    for (const c of json.classes) {
-      if (c.fingerprint.startsWith('administrator command:')) continue;
-      const k = normalise(c.fingerprint);
-      theirs.set(k, (theirs.get(k) ?? 0) + c.query_count);
-    }
+    const theirs = ptCounts(pt.stdout, normalise);
 
     const digest = new Digest();
     await analyze({ kind: 'file', path: cap!.file }, {
@@ -141,14 +130,8 @@ describe.skipIf(reason !== undefined)(`live: digest vs pt-query-digest${reason ?
         if (x.request.event.kind === 'command' && x.request.event.command === COM.QUERY) digest.add(x);
       },
     }, () => {});
-    const ours = new Map<string, number>();
-    for (const c of digest.result()) {
-      const k = normalise(c.key);
-      ours.set(k, (ours.get(k) ?? 0) + c.count);
-    }
-
-    const sorted = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    expect(sorted(ours)).toEqual(sorted(theirs));
+    const ours = digestCounts(digest, normalise);
+    expect(sortedCounts(ours)).toEqual(sortedCounts(theirs));
     // the workload's own numbers
     const n = WORKERS * ROUNDS;
     expect(ours.get('select id, name from customers where id = ?')).toBe(n);

@@ -53,6 +53,7 @@ import { analyze } from '../../src/pipeline/analyze.js';
 import { Digest } from '../../src/analysis/digest.js';
 import { queryRow } from '../../src/analysis/queries.js';
 import { COM } from '../../src/mysql/constants/commands.js';
+import { digestCounts, ptCounts, sortedCounts } from '../support/pt-query-digest.js';
 
 const execFileP = promisify(execFile);
 
@@ -153,10 +154,6 @@ function removePtErrorFiles(stderr: string): void {
   for (const m of stderr.matchAll(/will save them in (\/tmp\/pt-query-digest-errors\.\w+)/g)) rmSync(m[1]!, { force: true });
 }
 
-interface PtClass {
-  fingerprint: string;
-  query_count: number;
-}
 
 /** One frame as tshark sees it: time in microseconds since the epoch, TCP source port, TCP payload length. */
 interface TsharkFrame {
@@ -269,24 +266,12 @@ describe.skipIf(reason !== undefined)(`live: digest vs sysbench, pt-query-digest
   it("the same fingerprints with the same counts as pt-query-digest's", async () => {
     const res = await pt!.done;
     expect(res.status, res.stderr).toBe(0);
-    const json = JSON.parse(res.stdout.slice(res.stdout.indexOf('{'))) as { classes: PtClass[] };
-    const theirs = new Map<string, number>();
-    for (const c of json.classes) {
-      if (c.fingerprint.startsWith('administrator command:')) continue;
-      const k = normalise(c.fingerprint);
-      theirs.set(k, (theirs.get(k) ?? 0) + c.query_count);
-    }
+    const theirs = ptCounts(res.stdout, normalise);
 
     const digest = new Digest();
     for (const x of exchanges) digest.add(x);
-    const ours = new Map<string, number>();
-    for (const c of digest.result()) {
-      const k = normalise(c.key);
-      ours.set(k, (ours.get(k) ?? 0) + c.count);
-    }
-
-    const sorted = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    expect(sorted(ours)).toEqual(sorted(theirs));
+    const ours = digestCounts(digest, normalise);
+    expect(sortedCounts(ours)).toEqual(sortedCounts(theirs));
     // every statement sysbench sent, failed ones included, is in the digest
     expect(digest.total).toBe(sb.total + sb.ignoredErrors);
   });

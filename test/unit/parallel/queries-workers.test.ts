@@ -17,21 +17,23 @@ import type { Totals } from '../../../src/api-types.js';
 const FIX = 'test/fixtures/';
 const { fixtures } = JSON.parse(readFileSync(FIX + 'fixtures.json', 'utf8')) as { fixtures: { file: string; serverPorts: number[] }[] };
 
-async function run(file: string, o: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+type Outcome = { code: number; out: string; err: string };
+
+/** Parses the options as the CLI does and runs the command into a string: exit code, standard output and error. */
+async function command<C>(
+  parse: (capture: string, o: Record<string, unknown>, stdin: PassThrough, filter: (t: string) => ReturnType<typeof compileRecordFilter>) => C,
+  exec: (c: C, io: { stdout: StringSink; stderr(s: string): void }) => Promise<number>,
+  file: string,
+  o: Record<string, unknown>,
+): Promise<Outcome> {
   const stdout = new StringSink();
   let err = '';
-  const c = parseQueriesOptions(FIX + file, o, new PassThrough(), (t) => compileRecordFilter(t));
-  const code = await runQueries(c, { stdout, stderr: (s) => (err += s) });
+  const code = await exec(parse(FIX + file, o, new PassThrough(), (t) => compileRecordFilter(t)), { stdout, stderr: (s) => (err += s) });
   return { code, out: stdout.toString(), err };
 }
 
-async function digest(file: string, o: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new StringSink();
-  let err = '';
-  const c = parseDigestOptions(FIX + file, o, new PassThrough(), (t) => compileRecordFilter(t));
-  const code = await runDigest(c, { stdout, stderr: (s) => (err += s) });
-  return { code, out: stdout.toString(), err };
-}
+const run = (file: string, o: Record<string, unknown>): Promise<Outcome> => command(parseQueriesOptions, runQueries, file, o);
+const digest = (file: string, o: Record<string, unknown>): Promise<Outcome> => command(parseDigestOptions, runDigest, file, o);
 
 describe('digest --workers: the same classes, figures and examples as one thread', () => {
   for (const { file, serverPorts } of fixtures) {
