@@ -4,28 +4,45 @@
  * into one logical payload before decoding.
  *
  * One framing contract (architecture principle 12): push(chunk) → zero or more whole packets via the callback.
- * A packet wholly inside the chunk is passed as a zero-copy view; otherwise its bytes are gathered in a reusable
- * growable buffer (no concat per push). The payload view is valid only during the callback.
+ * A packet wholly inside the chunk is passed where it lies (zero-copy); otherwise its bytes are gathered in a reusable
+ * growable buffer (no concat per push); the packet says where its payload lies in either (no view is made unless
+ * asked for). Both are valid only during the callback.
  * Payloads beyond `maxPayload` are cut there and flagged `truncated` (the rest is skipped, never buffered).
  */
 import { isPlainTextRow } from './text-row.js';
 
-export interface FramedPacket {
+export class FramedPacket {
   /** Sequence id of the first part. */
-  seq: number;
+  seq = 0;
   /** Sequence id of the last part (differs from seq for continued packets). */
-  lastSeq: number;
+  lastSeq = 0;
   /** Logical payload length (sum of the parts), even when truncated. */
-  length: number;
+  length = 0;
   /** Number of wire packets joined (1 normally). */
-  parts: number;
-  payload: Uint8Array;
+  parts = 1;
+  /**
+   * The payload is bytes [start, end) of `buf` (the pushed chunk, or the framer's buffer for a packet that straddles
+   * chunks). The hot path reads it there; `payload` makes a view only when asked (a view per packet was measurable).
+   */
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
   /** The payload was cut at maxPayload. */
-  truncated: boolean;
+  truncated = false;
   /** Frame in which the first byte of the header arrived. */
-  firstFrame: number;
+  firstFrame = 0;
   /** For a payload joined from 0xFFFFFF-byte parts: the frame that completed each part, in order. */
-  partFrames: number[] | undefined;
+  partFrames: number[] | undefined = undefined;
+
+  /** The payload as a view (valid, like the packet, only during the callback). */
+  get payload(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** The payload's first byte, or -1 when it is empty. */
+  get firstByte(): number {
+    return this.end > this.start ? this.buf[this.start]! : -1;
+  }
 }
 
 export type PacketCallback = (p: FramedPacket) => void;
@@ -47,7 +64,7 @@ export class PacketFramer {
   private parts = 0;
   private firstSeq = 0;
   private firstFrame = 0;
-  private readonly out: FramedPacket = { seq: 0, lastSeq: 0, length: 0, parts: 1, payload: new Uint8Array(0), truncated: false, firstFrame: 0, partFrames: undefined };
+  private readonly out = new FramedPacket();
   /** Frames completing each part of a continued payload (allocated only for continued packets). */
   private partFrames: number[] | undefined;
 
@@ -137,7 +154,7 @@ export class PacketFramer {
               continue;
             }
             const cut = len > this.maxPayload;
-            this.emit(seq, seq, len, 1, chunk.subarray(off + 4, off + 4 + (cut ? this.maxPayload : len)), cut, frameNo);
+            this.emit(seq, seq, len, 1, chunk, off + 4, off + 4 + (cut ? this.maxPayload : len), cut, frameNo);
             off += 4 + len;
             if (this.halted) return this.stop(off);
             continue;
@@ -190,7 +207,7 @@ export class PacketFramer {
     const seq = this.hdr[3]!;
     this.out.partFrames = this.partFrames;
     this.partFrames = undefined;
-    this.emit(this.firstSeq, seq, this.logicalLen, this.parts, this.acc.subarray(0, this.accLen), this.logicalLen > this.accLen, frameNo, this.firstFrame);
+    this.emit(this.firstSeq, seq, this.logicalLen, this.parts, this.acc, 0, this.accLen, this.logicalLen > this.accLen, frameNo, this.firstFrame);
     this.out.partFrames = undefined;
     this.accLen = 0;
     this.logicalLen = 0;
@@ -206,7 +223,8 @@ export class PacketFramer {
     this.acc = next;
   }
 
-  private emit(seq: number, lastSeq: number, length: number, parts: number, payload: Uint8Array, truncated: boolean, frameNo: number, firstFrame = frameNo): void {
+  private emit(seq: number, lastSeq: number, length: number, parts: number, buf: Uint8Array, start: number, end: number,
+    truncated: boolean, frameNo: number, firstFrame = frameNo): void {
     if (this.counted > 0) this.flushCounted();
     this.countColumns = -1;
     const o = this.out;
@@ -214,7 +232,9 @@ export class PacketFramer {
     o.lastSeq = lastSeq;
     o.length = length;
     o.parts = parts;
-    o.payload = payload;
+    o.buf = buf;
+    o.start = start;
+    o.end = end;
     o.truncated = truncated;
     o.firstFrame = firstFrame;
     this.onPacket(o);

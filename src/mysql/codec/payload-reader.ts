@@ -9,17 +9,58 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  * One reader is reused by resetting it; it never copies bytes except to build strings.
  */
 export class PayloadReader {
-  buf: Uint8Array = new Uint8Array(0);
+  /**
+   * The bytes read are raw[base + pos] for pos in [0, end): positions (`pos`, `end`, offsets in messages and in the
+   * field tree) are offsets in the payload even when it lies inside a larger buffer (view()), so no view of it has
+   * to be made per packet.
+   */
+  private raw: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  private payloadView: Uint8Array | undefined;
   pos = 0;
   end = 0;
   /** Decoder for string values; utf-8 unless the connection's collation says otherwise. */
   decodeText: (bytes: Uint8Array) => string = (b) => utf8.decode(b);
 
+  /** Read `buf` from `start` (positions are offsets in `buf`) up to `end`. */
   reset(buf: Uint8Array, start = 0, end = buf.length): this {
-    this.buf = buf;
+    this.raw = buf;
+    this.base = 0;
+    this.payloadView = undefined;
     this.pos = start;
     this.end = end;
     return this;
+  }
+
+  /** Read the payload that is bytes [start, end) of `buf` (positions are offsets in the payload). */
+  view(buf: Uint8Array, start: number, end: number): this {
+    this.raw = buf;
+    this.base = start;
+    this.payloadView = undefined;
+    this.pos = 0;
+    this.end = end - start;
+    return this;
+  }
+
+  /** The bytes positions index (the payload, as a view made on first use, when it lies inside a larger buffer). */
+  get buf(): Uint8Array {
+    if (this.base === 0) return this.raw;
+    return (this.payloadView ??= this.raw.subarray(this.base, this.base + this.end));
+  }
+
+  /** Payload bytes [from, to) equal `b`, without making a view. */
+  equals(from: number, to: number, b: Uint8Array): boolean {
+    const n = to - from;
+    if (b.length !== n || from < 0 || to > this.end) return false;
+    const raw = this.raw;
+    const o = this.base + from;
+    for (let i = 0; i < n; i++) if (raw[o + i] !== b[i]) return false;
+    return true;
+  }
+
+  /** A copy of payload bytes [from, to). */
+  copy(from: number, to: number): Uint8Array {
+    return this.raw.slice(this.base + from, this.base + to);
   }
 
   get remaining(): number {
@@ -39,35 +80,35 @@ export class PayloadReader {
 
   peek(): number {
     this.need(1, 'a byte');
-    return this.buf[this.pos]!;
+    return this.raw[this.base + this.pos]!;
   }
 
   u8(what = 'int<1>'): number {
     this.need(1, what);
-    return this.buf[this.pos++]!;
+    return this.raw[this.base + this.pos++]!;
   }
 
   u16(what = 'int<2>'): number {
     this.need(2, what);
-    const b = this.buf;
-    const p = this.pos;
-    this.pos = p + 2;
+    const b = this.raw;
+    const p = this.base + this.pos;
+    this.pos += 2;
     return b[p]! | (b[p + 1]! << 8);
   }
 
   u24(what = 'int<3>'): number {
     this.need(3, what);
-    const b = this.buf;
-    const p = this.pos;
-    this.pos = p + 3;
+    const b = this.raw;
+    const p = this.base + this.pos;
+    this.pos += 3;
     return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
   }
 
   u32(what = 'int<4>'): number {
     this.need(4, what);
-    const b = this.buf;
-    const p = this.pos;
-    this.pos = p + 4;
+    const b = this.raw;
+    const p = this.base + this.pos;
+    this.pos += 4;
     return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
   }
 
@@ -125,7 +166,8 @@ export class PayloadReader {
 
   bytes(n: number, what = 'string<fix>'): Uint8Array {
     this.need(n, what);
-    const v = this.buf.subarray(this.pos, this.pos + n);
+    const o = this.base + this.pos;
+    const v = this.raw.subarray(o, o + n);
     this.pos += n;
     return v;
   }
@@ -141,11 +183,12 @@ export class PayloadReader {
 
   /** string<NUL>; a missing terminator is malformed (the string would run into the next packet). */
   nulBytes(what = 'string<NUL>'): Uint8Array {
-    const b = this.buf;
-    for (let i = this.pos; i < this.end; i++) {
+    const b = this.raw;
+    const base = this.base;
+    for (let i = base + this.pos, e = base + this.end; i < e; i++) {
       if (b[i] === 0) {
-        const v = b.subarray(this.pos, i);
-        this.pos = i + 1;
+        const v = b.subarray(base + this.pos, i);
+        this.pos = i - base + 1;
         return v;
       }
     }
@@ -158,10 +201,11 @@ export class PayloadReader {
 
   /** string<NUL> that tolerates a missing terminator at the end of the payload (seen from old clients). */
   nulStringOrRest(what = 'string<NUL>'): string {
-    const b = this.buf;
+    const b = this.raw;
+    const base = this.base;
     let i = this.pos;
-    while (i < this.end && b[i] !== 0) i++;
-    const v = this.decodeText(b.subarray(this.pos, i));
+    while (i < this.end && b[base + i] !== 0) i++;
+    const v = this.decodeText(b.subarray(base + this.pos, base + i));
     this.pos = i < this.end ? i + 1 : i;
     return v;
   }
@@ -195,7 +239,7 @@ export class PayloadReader {
   }
 
   restBytes(): Uint8Array {
-    const v = this.buf.subarray(this.pos, this.end);
+    const v = this.raw.subarray(this.base + this.pos, this.base + this.end);
     this.pos = this.end;
     return v;
   }

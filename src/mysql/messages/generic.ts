@@ -91,8 +91,8 @@ export function isEofPacket(payload: Uint8Array, length: number): boolean {
 }
 
 /** An ERR_Packet with error code 0xFFFF is a MariaDB progress report, not an error. */
-export function isProgressReport(payload: Uint8Array): boolean {
-  return payload[0] === 0xff && payload[1] === 0xff && payload[2] === 0xff;
+export function isProgressReport(b: Uint8Array, start = 0, end = b.length): boolean {
+  return end - start >= 3 && b[start] === 0xff && b[start + 1] === 0xff && b[start + 2] === 0xff;
 }
 
 /** MariaDB progress report: 0xFF, 0xFFFF, int<1> 1, int<1> stage, int<1> max stage, int<3> progress, string<lenenc> info. */

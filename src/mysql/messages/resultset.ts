@@ -79,22 +79,18 @@ export class ColumnDefinitionCache {
 
   /** decodeColumnDefinition(r, null, mariadbCaps, withDefault), from the cache when the same bytes were decoded alike. */
   decode(r: PayloadReader, mariadbCaps: number | undefined, withDefault: boolean): ColumnDefinition {
-    const b = r.buf;
     const start = r.pos;
     const n = r.end - start;
     for (const e of this.entries) {
-      const eb = e.bytes;
-      if (eb.length !== n || e.caps !== mariadbCaps || e.text !== r.decodeText || e.withDefault !== withDefault) continue;
-      let i = 0;
-      while (i < n && eb[i] === b[start + i]) i++;
-      if (i === n) {
+      if (e.bytes.length !== n || e.caps !== mariadbCaps || e.text !== r.decodeText || e.withDefault !== withDefault) continue;
+      if (r.equals(start, r.end, e.bytes)) {
         r.pos = r.end; // a decode consumes the whole payload (what follows the fields is kept as payload bytes)
         return e.col;
       }
     }
     const col = decodeColumnDefinition(r, null, mariadbCaps, withDefault);
     if (n <= CACHED_COLUMN_BYTES) {
-      const entry = { bytes: b.slice(start, start + n), caps: mariadbCaps, text: r.decodeText, withDefault, col };
+      const entry = { bytes: r.copy(start, start + n), caps: mariadbCaps, text: r.decodeText, withDefault, col };
       if (this.entries.length < CACHED_COLUMNS) this.entries.push(entry);
       else {
         this.entries[this.next] = entry;

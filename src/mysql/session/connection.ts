@@ -356,7 +356,7 @@ export class MySqlSession {
     if (this.compression !== 'none') return;
     const newCommand = dir === 'c2s' && p.seq === 0 && this.phase !== 'auth' && this.phase !== 'await_login';
     // A server may send an ERR on its own (timeout, shutdown, killed connection), starting a new sequence.
-    const unsolicitedErr = dir === 's2c' && p.seq === 0 && p.payload[0] === 0xff;
+    const unsolicitedErr = dir === 's2c' && p.seq === 0 && p.firstByte === 0xff;
     if (this.nextSeq !== -1 && !newCommand && !unsolicitedErr && p.seq !== this.nextSeq) {
       this.msg.noteForNext(this.msg.issue('unexpected', 'mysql.unexpected_sequence',
         `packet sequence id ${p.seq} where ${this.nextSeq} was expected: a packet is missing, duplicated or out of place`));
@@ -373,7 +373,7 @@ export class MySqlSession {
 
 
   private onClientPacket(p: FramedPacket): void {
-    const first = p.payload.length > 0 ? p.payload[0]! : -1;
+    const first = p.firstByte;
     switch (this.phase) {
       case 'await_login':
         this.single(p, (r, t) => {
@@ -538,7 +538,7 @@ export class MySqlSession {
 
 
   private onServerPacket(p: FramedPacket): void {
-    const first = p.payload.length > 0 ? p.payload[0]! : -1;
+    const first = p.firstByte;
     switch (this.phase) {
       case 'await_greeting':
       case 'unknown':
@@ -582,7 +582,7 @@ export class MySqlSession {
         break;
     }
     const head = this.pending[0];
-    if (isProgressReport(p.payload)) {
+    if (isProgressReport(p.buf, p.start, p.end)) {
       // Interleaved with any response; neither ends nor interrupts it.
       this.msg.single(p, decodeProgress);
       return;
@@ -1242,7 +1242,7 @@ export class MySqlSession {
     const rs = head?.rs;
     if (rs === undefined || rs.binary || rs.rowCount < this.opts.limits.maxRowsKept || p.parts !== 1 || p.truncated
       || this.phase !== 'command' || this.compression !== 'none' || (this.nextSeq !== -1 && p.seq !== this.nextSeq)
-      || !isPlainTextRow(p.payload, rs.columnCount) || !this.msg.countPart(4 + p.length)) return false;
+      || !isPlainTextRow(p.buf, rs.columnCount, p.start, p.end) || !this.msg.countPart(4 + p.length)) return false;
     this.rowsCounted(rs, 1, (p.seq + 1) & 0xff);
     // The rows that follow in this chunk are alike: the framer counts them itself until another packet comes.
     const f = this.framers.s2c;

@@ -85,7 +85,7 @@ export class MessageBuilder {
     const t = this.opts.tree ? new TreeBuilder() : null;
     if (t) headerNodes(t, p);
     const issues: Issue[] = [];
-    const r = this.reader.reset(p.payload);
+    const r = this.reader.view(p.buf, p.start, p.end);
     let ev: MySqlEvent;
     try {
       ev = decode(r, t);
@@ -94,7 +94,7 @@ export class MessageBuilder {
         tRestBytes(r, t, F.payload);
       }
     } catch (e) {
-      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.payload[0] };
+      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.end > p.start ? p.buf[p.start] : undefined };
     }
     if (p.truncated) issues.push(this.overLimit(p));
     if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
@@ -128,7 +128,7 @@ export class MessageBuilder {
     if (keep) b.packets.push(this.packetRef(p));
     b.bytes += wireBytes(p);
     if (this.nextIssues.length > 0) b.issues.push(...this.takeIssues());
-    const r = this.reader.reset(p.payload);
+    const r = this.reader.view(p.buf, p.start, p.end);
     try {
       decode(r, t);
       if (r.remaining > 0) {
