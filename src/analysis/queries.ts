@@ -112,6 +112,7 @@ export function queryRow(x: Exchange): QueryRow {
 // ---------------------------------------------------------------- JSON
 
 interface ConnPart {
+  conn: Exchange['conn'];
   threadId: number | undefined;
   user: string | undefined;
   schema: string | undefined;
@@ -140,12 +141,16 @@ function jsonOrNull(s: string | null | undefined): string {
 /**
  * The query log's NDJSON writer: `bytes(x)` is exactly `JSON.stringify(queryRow(x))` as UTF-8 (the test compares
  * them on every fixture), built without the row object or any intermediate string. What stays the same along a
- * connection (endpoints, thread id, user, schema) is encoded once per connection and reused while it does not change; times are
- * written from their integers (writeSeconds, writeMilliseconds).
+ * connection (endpoints, thread id, user, schema) is encoded once per connection and reused while it does not change;
+ * times are written from their integers (writeSeconds, writeMilliseconds). `append` writes the line into the
+ * output's own buffer (Sink.target).
  */
 export class QueryJsonWriter {
-  /** Per connection (forgotten with it): its encoded part of the line and what it was made from. */
-  private readonly connParts = new WeakMap<Exchange['conn'], ConnPart>();
+  /**
+   * The encoded part of the line of recent connections, in a slot chosen by the connection's index: a fixed number
+   * of slots (memory does not grow with the capture), and a lookup cheaper than a WeakMap's.
+   */
+  private readonly connParts: Array<ConnPart | undefined> = new Array<ConnPart | undefined>(CONN_SLOTS).fill(undefined);
   private readonly commandPart = new Map<string, Uint8Array>();
   private readonly out = new JsonBytes();
 
@@ -157,17 +162,23 @@ export class QueryJsonWriter {
 
   /** The line and its newline, as UTF-8; valid until the next call. */
   bytes(x: Exchange): Uint8Array {
+    this.append(x, this.out);
+    return this.out.take();
+  }
+
+  /** Appends the line and its newline to `o`. */
+  append(x: Exchange, o: JsonBytes): void {
     const r = x.request;
-    const o = this.out;
-    let part = this.connParts.get(x.conn);
-    if (part === undefined || r.connThreadId !== part.threadId || r.connUser !== part.user || r.connSchema !== part.schema) {
+    const slot = x.conn.index & (CONN_SLOTS - 1);
+    let part = this.connParts[slot];
+    if (part === undefined || part.conn !== x.conn || r.connThreadId !== part.threadId || r.connUser !== part.user || r.connSchema !== part.schema) {
       part = {
-        threadId: r.connThreadId, user: r.connUser, schema: r.connSchema,
+        conn: x.conn, threadId: r.connThreadId, user: r.connUser, schema: r.connSchema,
         bytes: Buffer.from(`,"conn":${x.conn.index},"client":${JSON.stringify(formatEndpoint(x.conn.client, x.conn.ipVersion))}`
           + `,"server":${JSON.stringify(formatEndpoint(x.conn.server, x.conn.ipVersion))},"thread_id":${r.connThreadId ?? 'null'}`
           + `,"user":${jsonOrNull(r.connUser)},"schema":${jsonOrNull(r.connSchema)},"command":`, 'utf8'),
       };
-      this.connParts.set(x.conn, part);
+      this.connParts[slot] = part;
     }
     const c: Command | undefined = r.event.kind === 'command' ? r.event : undefined;
     const command = c ? commandId(c.command) : r.event.kind;
@@ -209,9 +220,11 @@ export class QueryJsonWriter {
     } else {
       o.bytes(K_STATUS_NO_ERROR[x.status]);
     }
-    return o.take();
   }
 }
+
+/** Slots of QueryJsonWriter's per-connection cache (a power of two). */
+const CONN_SLOTS = 1024;
 
 const k = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 const K_TS = k('{"ts":');

@@ -9,6 +9,8 @@ import { runCli } from './program.js';
 // Backpressure: when the pipe is full, `write` returns false and reading the capture waits for 'drain'
 // (otherwise a slow reader makes Node buffer the whole output in memory, until writes fail with ENOBUFS).
 let drained: Promise<void> | undefined;
+// Standard output to a file or a pipe is written synchronously on Linux: once nothing is left queued, the sink may
+// reuse its buffer.
 const stdout = new BufferedSink((chunk) => {
   if (!process.stdout.write(chunk) && !drained) {
     drained = new Promise((resolve) => process.stdout.once('drain', () => {
@@ -16,6 +18,7 @@ const stdout = new BufferedSink((chunk) => {
       resolve();
     }));
   }
+  return process.stdout.writableLength === 0;
 });
 
 function isEpipe(e: unknown): boolean {

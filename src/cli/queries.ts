@@ -112,7 +112,10 @@ export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(
     onExchange(x: Exchange): void {
       n++;
       if (format === 'json') {
-        if (out.writeBytes) out.writeBytes(json.bytes(x));
+        if (out.target && out.commit) {
+          json.append(x, out.target());
+          out.commit();
+        } else if (out.writeBytes) out.writeBytes(json.bytes(x));
         else out.write(`${json.line(x)}\n`);
         return;
       }

@@ -7,10 +7,15 @@ const utf8 = new TextEncoder();
 
 export class JsonBytes {
   /** A plain Uint8Array: its subarray and set are the engine's own, not Buffer's JavaScript wrappers. */
-  buf = new Uint8Array(4096);
+  buf: Uint8Array;
   len = 0;
 
-  private room(n: number): void {
+  constructor(capacity = 4096) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** Room for `n` more bytes. */
+  reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
     bigger.set(this.buf.subarray(0, this.len));
@@ -20,7 +25,7 @@ export class JsonBytes {
   /** Text known to be ASCII and to need no escaping (keys, punctuation, numbers as text). */
   ascii(s: string): void {
     const n = s.length;
-    this.room(n);
+    this.reserve(n);
     const b = this.buf;
     let o = this.len;
     for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
@@ -29,7 +34,7 @@ export class JsonBytes {
 
   /** Bytes as they are (a piece prepared earlier). */
   bytes(p: Uint8Array): void {
-    this.room(p.length);
+    this.reserve(p.length);
     this.buf.set(p, this.len);
     this.len += p.length;
   }
@@ -40,7 +45,7 @@ export class JsonBytes {
       this.ascii(String(v));
       return;
     }
-    this.room(10);
+    this.reserve(10);
     const b = this.buf;
     if (v < 10) {
       b[this.len++] = 0x30 + v;
@@ -62,7 +67,7 @@ export class JsonBytes {
       frac /= 10;
       digits--;
     }
-    this.room(7);
+    this.reserve(7);
     const b = this.buf;
     b[this.len] = 0x2e;
     let o = this.len + 1 + digits;
@@ -73,7 +78,7 @@ export class JsonBytes {
   /** A JSON string: `"…"` with JSON.stringify's escapes, as UTF-8. */
   string(s: string): void {
     const n = s.length;
-    this.room(n + 2);
+    this.reserve(n + 2);
     const b = this.buf;
     const start = this.len;
     let o = start;
@@ -84,7 +89,7 @@ export class JsonBytes {
         // Escapes, non-ASCII, lone surrogates: JSON.stringify knows them all.
         this.len = start;
         const j = JSON.stringify(s);
-        this.room(j.length * 3);
+        this.reserve(j.length * 3);
         this.len += utf8.encodeInto(j, this.buf.subarray(this.len)).written;
         return;
       }

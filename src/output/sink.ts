@@ -1,8 +1,16 @@
+import { JsonBytes } from './json-bytes.js';
+
 /** Where reporters write. Reporters never touch `console` or `process.stdout` directly (architecture principle 15). */
 export interface Sink {
   write(s: string): void;
   /** UTF-8 text already encoded (parallel runs hand over their workers' output this way). */
   writeBytes?(b: Uint8Array): void;
+  /**
+   * Output built in place (the query log's lines): append to `target()` — the sink's own buffer, so the bytes are
+   * neither copied nor handed over line by line — then call `commit()` to end the piece.
+   */
+  target?(): JsonBytes;
+  commit?(): void;
   /** Push buffered output out now (live captures print each message as it arrives). */
   flush?(): void;
 }
@@ -21,20 +29,24 @@ export class StringSink implements Sink {
   }
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * Encodes what is written, as UTF-8, straight into a buffer of `size` bytes and hands `out` each full buffer: one
- * write system call per ~64 KB instead of one per line, and no joined string in between. Each buffer handed out is
- * fresh (the stream may hold it until written). Call `flush()` at the end (and before exiting).
+ * Encodes what is written, as UTF-8, straight into a buffer of about `size` bytes and hands `out` each full buffer:
+ * one write system call per ~64 KB instead of one per line, and no joined string in between. `out` returns true when
+ * it is done with the chunk (written synchronously, as standard output is to files and pipes on Linux): the buffer is
+ * then reused; otherwise the stream may still hold it and the next one is fresh. Call `flush()` at the end (and
+ * before exiting).
  */
 export class BufferedSink implements Sink {
-  private buf: Buffer;
-  private pos = 0;
+  /** The buffer being filled (bytes [0, len)); it grows past `size` only for one piece written in place. */
+  private readonly j: JsonBytes;
 
   constructor(
-    private readonly out: (chunk: string | Uint8Array) => void,
+    private readonly out: (chunk: string | Uint8Array) => boolean | void,
     private readonly size = 64 * 1024,
   ) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.j = new JsonBytes(size);
   }
 
   /**
@@ -42,34 +54,42 @@ export class BufferedSink implements Sink {
    * when larger): the caller may reuse its array as soon as this returns.
    */
   writeBytes(b: Uint8Array): void {
-    if (this.pos + b.byteLength > this.size) {
+    if (this.j.len + b.byteLength > this.size) {
       this.flush();
       if (b.byteLength > this.size) {
         this.out(Uint8Array.prototype.slice.call(b));
         return;
       }
     }
-    this.buf.set(b, this.pos);
-    this.pos += b.byteLength;
+    this.j.bytes(b);
   }
 
   write(s: string): void {
     // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units).
-    if (this.pos + s.length * 3 > this.size) {
+    if (this.j.len + s.length * 3 > this.size) {
       this.flush();
       if (s.length * 3 > this.size) {
         if (s.length > 0) this.out(s);
         return;
       }
     }
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    const j = this.j;
+    j.len += utf8.encodeInto(s, j.buf.subarray(j.len)).written;
+  }
+
+  target(): JsonBytes {
+    return this.j;
+  }
+
+  commit(): void {
+    if (this.j.len >= this.size) this.flush();
   }
 
   flush(): void {
-    if (this.pos === 0) return;
-    const chunk = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.size);
-    this.pos = 0;
-    this.out(chunk);
+    const j = this.j;
+    if (j.len === 0) return;
+    const chunk = j.buf.subarray(0, j.len);
+    j.len = 0;
+    if (this.out(chunk) !== true) j.buf = new Uint8Array(Math.max(this.size, 4096));
   }
 }

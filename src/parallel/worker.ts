@@ -10,6 +10,7 @@ import type { Exchange } from '../model/exchange.js';
 import { compileRecordFilter } from '../filter/index.js';
 import { parseQueriesOptions, queryLineWriter, runExchanges } from '../cli/queries.js';
 import type { Sink } from '../output/sink.js';
+import { JsonBytes } from '../output/json-bytes.js';
 import { parseDigestOptions } from '../cli/digest.js';
 import { Digest } from '../analysis/digest.js';
 import { MAX_OUTSTANDING, type AckMessage, type GroupData, type WorkerInput, type WorkerMessage } from './protocol.js';
@@ -24,14 +25,14 @@ const first = input.shard.index === 0;
  * the position of each piece, and where each piece ends. Sent (buffers handed over) per ~1 MB or 64 input chunks.
  */
 const BATCH_BYTES = 1 << 20;
-let bytes = Buffer.allocUnsafe(BATCH_BYTES * 2);
-let used = 0;
+let batch = new JsonBytes(BATCH_BYTES * 2);
 let keys = new Float64Array(4096);
 let ends = new Uint32Array(4096);
 let pieces = 0;
 let chunks = 0;
 let outstanding = 0;
 let resume: (() => void) | undefined;
+const utf8 = new TextEncoder();
 
 port.on('message', (m: AckMessage) => {
   if (m.t !== 'ack') return;
@@ -47,39 +48,28 @@ const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMess
 
 /** Sends what was written so far; every later piece comes from a position above `watermark`. */
 function flush(watermark: number): void {
-  const b = new Uint8Array(bytes.buffer, bytes.byteOffset, used);
+  const b = batch.buf.subarray(0, batch.len);
   const k = keys.slice(0, pieces);
   const e = ends.slice(0, pieces);
   post({ t: 'batch', bytes: b, keys: k, ends: e, watermark }, [b.buffer as ArrayBuffer, k.buffer, e.buffer]);
   outstanding++;
-  bytes = Buffer.allocUnsafeSlow(BATCH_BYTES * 2);
-  used = 0;
+  batch = new JsonBytes(BATCH_BYTES * 2);
   pieces = 0;
   chunks = 0;
 }
 
-/** Room for `n` more bytes in the batch. */
-function room(n: number): void {
-  const need = used + n;
-  if (need > bytes.length) {
-    const bigger = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
-    bytes.copy(bigger, 0, 0, used);
-    bytes = bigger;
-  }
-}
-
 const sink: Sink = {
   write(s: string): void {
-    room(s.length * 3);
-    used += bytes.write(s, used, 'utf8');
+    batch.reserve(s.length * 3);
+    batch.len += utf8.encodeInto(s, batch.buf.subarray(batch.len)).written;
     endPiece();
   },
   writeBytes(b: Uint8Array): void {
-    room(b.byteLength);
-    bytes.set(b, used);
-    used += b.byteLength;
+    batch.bytes(b);
     endPiece();
   },
+  target: () => batch,
+  commit: endPiece,
 };
 
 /** What was written since the last piece is one piece, at the current position. */
@@ -93,7 +83,7 @@ function endPiece(): void {
     ends = e;
   }
   keys[pieces] = clock.position;
-  ends[pieces] = used;
+  ends[pieces] = batch.len;
   pieces++;
 }
 
@@ -113,7 +103,7 @@ const shardAnalyze = (capture: CaptureInput, options: AnalyzeOptions, onRecord: 
     } : {}),
     // After each chunk of input: pass the output on, and wait while the main thread is behind.
     waitForOutput: () => {
-      if (used < BATCH_BYTES && ++chunks < 64) return undefined;
+      if (batch.len < BATCH_BYTES && ++chunks < 64) return undefined;
       flush(clock.position);
       if (outstanding < MAX_OUTSTANDING) return undefined;
       return new Promise<void>((r) => (resume = r));

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/index.js';
 import type { Exchange } from '../../../src/model/exchange.js';
 import { compileRecordFilter } from '../../../src/filter/index.js';
+import { BufferedSink } from '../../../src/output/sink.js';
+import { queryLineWriter } from '../../../src/cli/queries.js';
 import { csvField, CSV_COLUMNS, msBetween, msBetweenJson, notableFlags, QueryJsonWriter, queryRow, secondsJson, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
 import { tsToSeconds } from '../../../src/core/time.js';
 import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
@@ -283,18 +285,27 @@ describe('rows counted, not decoded (limits.maxRowsKept = 0, as queries/digest/d
 });
 
 describe('QueryJsonWriter (the -T json line, built without JSON.stringify of a row object)', () => {
-  it('every fixture: each line is exactly JSON.stringify(queryRow(x))', async () => {
+  it('every fixture: each line is exactly JSON.stringify(queryRow(x)); written in place into a sink, the output is those lines', async () => {
     const { fixtures } = JSON.parse(readFileSync(FIX + 'fixtures.json', 'utf8')) as { fixtures: { file: string; serverPorts: number[] }[] };
     let lines = 0;
     for (const { file, serverPorts } of fixtures) {
       const w = new QueryJsonWriter();
+      const expected: string[] = [];
+      // A small buffer, reused after every chunk (out says it is done with it): lines straddle chunk boundaries.
+      const chunks: string[] = [];
+      const sink = new BufferedSink((c) => chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')) > 0, 700);
+      const log = queryLineWriter('json', sink);
       await analyze({ kind: 'file', path: FIX + file }, {
         ports: serverPorts, limits: { maxRowsKept: 0 },
         onExchange: (x) => {
-          expect(w.line(x), file).toBe(JSON.stringify(queryRow(x)));
+          expected.push(JSON.stringify(queryRow(x)));
+          expect(w.line(x), file).toBe(expected.at(-1));
+          log.onExchange(x);
           lines++;
         },
       }, () => {});
+      sink.flush();
+      expect(chunks.join(''), file).toBe(expected.map((l) => `${l}\n`).join(''));
     }
     expect(lines).toBeGreaterThan(250);
   });

@@ -66,6 +66,49 @@ describe('BufferedSink', () => {
     const first = chunks[0] as Uint8Array;
     expect(Buffer.from(first).toString('utf8')).toBe('é');
   });
+
+  it('reuses its buffer only when out says it is done with the chunk', () => {
+    const kept: Uint8Array[] = [];
+    const done = new BufferedSink((c) => {
+      kept.push(c as Uint8Array);
+      return true;
+    }, 16);
+    done.write('abc');
+    done.flush();
+    done.write('xyz');
+    done.flush();
+    expect(kept[0]).toBeInstanceOf(Uint8Array);
+    expect(kept[0]!.buffer).toBe(kept[1]!.buffer); // the same memory, written over
+    expect(text(kept[1]!)).toBe('xyz');
+    const held: Uint8Array[] = [];
+    const notDone = new BufferedSink((c) => {
+      held.push(c as Uint8Array);
+      return false;
+    }, 16);
+    notDone.write('abc');
+    notDone.flush();
+    notDone.write('xyz');
+    notDone.flush();
+    expect(held.map(text)).toEqual(['abc', 'xyz']);
+    expect(held[0]).toBeInstanceOf(Uint8Array);
+    expect(held[0]!.buffer).not.toBe(held[1]!.buffer);
+  });
+
+  it('target/commit: a piece is written in place, may run past the size, and goes out on commit once the size is reached', () => {
+    const chunks: string[] = [];
+    const s = new BufferedSink((c) => chunks.push(text(c)), 8);
+    s.write('ab');
+    s.target().ascii('cdef');
+    s.commit();
+    expect(chunks).toEqual([]);
+    s.target().ascii('0123456789');
+    s.commit(); // 16 bytes ≥ 8: out in one chunk
+    expect(chunks).toEqual(['abcdef0123456789']);
+    s.target().string('é"');
+    s.commit();
+    s.flush();
+    expect(chunks).toEqual(['abcdef0123456789', '"é\\""']);
+  });
 });
 
 describe('createReporter', () => {
