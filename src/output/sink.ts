@@ -81,8 +81,17 @@ export class BufferedSink implements Sink {
     return this.j;
   }
 
+  /** Hands over whole chunks of `size` bytes (a pipe takes exactly its capacity at once); the rest stays. */
   commit(): void {
-    if (this.j.len >= this.size) this.flush();
+    const j = this.j;
+    while (j.len >= this.size) {
+      const full = j.buf;
+      const rest = j.len - this.size;
+      const reuse = this.out(full.subarray(0, this.size)) === true;
+      if (!reuse) j.buf = new Uint8Array(Math.max(this.size, rest, 4096));
+      j.buf.set(full.subarray(this.size, this.size + rest));
+      j.len = rest;
+    }
   }
 
   flush(): void {

@@ -94,20 +94,25 @@ describe('BufferedSink', () => {
     expect(held[0]!.buffer).not.toBe(held[1]!.buffer);
   });
 
-  it('target/commit: a piece is written in place, may run past the size, and goes out on commit once the size is reached', () => {
-    const chunks: string[] = [];
-    const s = new BufferedSink((c) => chunks.push(text(c)), 8);
-    s.write('ab');
-    s.target().ascii('cdef');
-    s.commit();
-    expect(chunks).toEqual([]);
-    s.target().ascii('0123456789');
-    s.commit(); // 16 bytes ≥ 8: out in one chunk
-    expect(chunks).toEqual(['abcdef0123456789']);
-    s.target().string('é"');
-    s.commit();
-    s.flush();
-    expect(chunks).toEqual(['abcdef0123456789', '"é\\""']);
+  it('target/commit: a piece is written in place, may run past the size, and goes out on commit in chunks of exactly the size', () => {
+    for (const reuse of [true, false]) {
+      const chunks: string[] = [];
+      const s = new BufferedSink((c) => {
+        chunks.push(text(c));
+        return reuse;
+      }, 8);
+      s.write('ab');
+      s.target().ascii('cdef');
+      s.commit();
+      expect(chunks).toEqual([]);
+      s.target().ascii('0123456789x');
+      s.commit(); // 17 bytes: two chunks of 8 go out, 1 byte stays
+      expect(chunks).toEqual(['abcdef01', '23456789']);
+      s.target().string('é"');
+      s.commit();
+      s.flush();
+      expect(chunks).toEqual(['abcdef01', '23456789', 'x"é\\""']);
+    }
   });
 });
 
