@@ -251,9 +251,20 @@ const K_END = k('}\n');
  * (1 + 0.999999 gives 1.9999989999999999); otherwise JSON.stringify itself.
  */
 function writeSeconds(o: JsonBytes, ts: Timestamp): void {
-  if (ts.nsec % 1000 === 0 && ts.sec >= 2 ** 19 && ts.sec < 2 ** 32 && Number.isInteger(ts.sec)) o.sixDecimals(ts.sec, ts.nsec / 1000);
-  else o.ascii(JSON.stringify(tsToSeconds(ts)));
+  if (ts.nsec % 1000 === 0 && ts.sec >= 2 ** 19 && ts.sec < 2 ** 32 && Number.isInteger(ts.sec)) {
+    // The whole seconds change once a second: their digits are kept.
+    if (ts.sec !== lastSec) {
+      lastSec = ts.sec;
+      lastSecDigits = Buffer.from(String(ts.sec), 'latin1');
+    }
+    o.bytes(lastSecDigits);
+    o.decimals(ts.nsec / 1000);
+  } else {
+    o.ascii(JSON.stringify(tsToSeconds(ts)));
+  }
 }
+let lastSec = -1;
+let lastSecDigits: Uint8Array = new Uint8Array(0);
 
 /**
  * `msBetween(a, b)` as JSON.stringify writes it, from the whole nanoseconds when that is exact: one division of an

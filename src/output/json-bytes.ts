@@ -61,6 +61,11 @@ export class JsonBytes {
   /** `n` then `.` and the six decimals of `frac` (0 ≤ frac < 1e6) without trailing zeros; just `n` when frac is 0. */
   sixDecimals(n: number, frac: number): void {
     this.uint(n);
+    this.decimals(frac);
+  }
+
+  /** `.` and the six decimals of `frac` (0 ≤ frac < 1e6) without trailing zeros; nothing when frac is 0. */
+  decimals(frac: number): void {
     if (frac === 0) return;
     let digits = 6;
     while (frac % 10 === 0) {
