@@ -511,22 +511,29 @@ function ratios(res) {
 function targets(results) {
   const real = results.filter((x) => !x.meta?.synthetic);
   const pool = real.length ? real : results;
+  // The issue sets the queries and --workers targets on the full (~2.5 GB) capture: when it was measured, only it
+  // decides "met"; the other captures' values are shown beside it, for reference.
+  const full = pool.filter((x) => x.role === 'full');
   const where = (x) => basename(x.file);
-  const collect = (key) => pool.map((x) => ({ file: where(x), v: x.ratios[key] })).filter((e) => e.v != null);
-  const t = (name, key, test, fmtV, notRun) => {
+  const collect = (key, from = pool) => from.map((x) => ({ file: where(x), v: x.ratios[key] })).filter((e) => e.v != null);
+  const t = (name, key, test, fmtV, notRun, onFull = false) => {
     const vals = collect(key);
     if (!vals.length) return { name, measured: notRun, met: null };
-    return { name, measured: vals.map((e) => `${fmtV(e.v)} (${e.file})`).join(', '), met: vals.every((e) => test(e.v)) };
+    const judged = onFull && collect(key, full).length ? collect(key, full) : vals;
+    const text = (e) => `${fmtV(e.v)} (${e.file})`;
+    const measured = judged === vals ? vals.map(text).join(', ')
+      : `${judged.map(text).join(', ')}; for reference, not the target's capture: ${vals.filter((e) => !judged.some((j) => j.file === e.file)).map(text).join(', ')}`;
+    return { name, measured, met: judged.every((e) => test(e.v)) };
   };
   const x = (v) => `${v.toFixed(1)}×`;
   const list = [
-    t('queries ≥ 20× tshark -T fields throughput, one worker', 'queriesVsTsharkFields', (v) => v >= 20, x, 'not run (no tshark)'),
-    t('queries peak RSS < 256 MiB', 'queriesRssMiB', (v) => v < 256, (v) => `${v.toFixed(0)} MiB`, 'not run'),
-    t('queries ≤ 3× the bare read loop time', 'queriesVsLoop', (v) => v <= 3, x, 'not run (not a pcap/pcapng file)'),
+    t('queries ≥ 20× tshark -T fields throughput, one worker (full capture)', 'queriesVsTsharkFields', (v) => v >= 20, x, 'not run (no tshark)', true),
+    t('queries peak RSS < 256 MiB (full capture)', 'queriesRssMiB', (v) => v < 256, (v) => `${v.toFixed(0)} MiB`, 'not run', true),
+    t('queries ≤ 3× the bare read loop time (full capture)', 'queriesVsLoop', (v) => v <= 3, x, 'not run (not a pcap/pcapng file)', true),
     t('digest ≥ 50× pt-query-digest throughput (slice; tcpdump -x | pt pipeline)', 'digestVsPt', (v) => v >= 50, x, 'not run (no pt-query-digest/tcpdump)'),
     t('read -T json ≥ 5× tshark -T json', 'readJsonVsTsharkJson', (v) => v >= 5, x, 'not run (no tshark)'),
   ];
-  if (hasWorkers) list.push(t('queries --workers 2 ≥ 1.7× faster than --workers 1', 'workers2VsWorkers1', (v) => v >= 1.7, x, 'not run'));
+  if (hasWorkers) list.push(t('queries --workers 2 ≥ 1.7× faster than --workers 1 (full capture)', 'workers2VsWorkers1', (v) => v >= 1.7, x, 'not run', true));
   else list.push({ name: 'queries --workers 2 ≥ 1.7× faster than --workers 1', measured: 'not implemented (no --workers option)', met: null });
   const alone = collect('digestVsPtAlone');
   if (alone.length) list[3].extra = `vs pt-query-digest alone (tcpdump text from a file): ${alone.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
@@ -715,7 +722,10 @@ if (opt.writeMd) {
   md.push('|---|---|---|');
   for (const t of tg) md.push(`| ${cell(t.name)} | ${cell(`${t.measured}${t.extra ? `; ${t.extra}` : ''}`)} | ${t.met == null ? '–' : t.met ? 'met' : '**not met**'} |`);
   md.push('');
-  md.push('Measured on the real captures when there is one (the synthetic capture otherwise); "met" needs every capture the row ran on. ' +
+  md.push('Measured on the real captures when there is one (the synthetic capture otherwise). The rows marked "full capture" are ' +
+    'the issue\'s targets on the ~2.5 GB capture: when it was measured, only its value decides "met" (the slice\'s is shown ' +
+    'for reference: on 300 MB, Node\'s start-up and tshark\'s smaller per-frame state weigh more); every other row needs ' +
+    'every capture it ran on. ' +
     'The pt-query-digest and tshark -T json rows run on the slice only unless `--pt-full` / `--tshark-json-full`. ' +
     'The recall row comes from "Recall under load" below (its own capture, `bench/out/sysbench-lossy.pcap`, and its own date).');
   for (const res of results) {
