@@ -93,15 +93,19 @@ export class JsonBytes {
       if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
         // Escapes, non-ASCII, lone surrogates: JSON.stringify knows them all.
         this.len = start;
-        const j = JSON.stringify(s);
-        this.reserve(j.length * 3);
-        this.len += utf8.encodeInto(j, this.buf.subarray(this.len)).written;
+        this.utf8(JSON.stringify(s));
         return;
       }
       b[o++] = c;
     }
     b[o++] = 0x22;
     this.len = o;
+  }
+
+  /** Any text, as UTF-8 (no escaping). */
+  utf8(s: string): void {
+    this.reserve(s.length * 3); // a UTF-16 code unit takes at most 3 bytes of UTF-8
+    this.len += utf8.encodeInto(s, this.buf.subarray(this.len)).written;
   }
 
   /** The line so far, valid until the next write; then start again. */

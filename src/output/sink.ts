@@ -29,8 +29,6 @@ export class StringSink implements Sink {
   }
 }
 
-const utf8 = new TextEncoder();
-
 /**
  * Encodes what is written, as UTF-8, straight into a buffer of about `size` bytes and hands `out` each full buffer:
  * one write system call per ~64 KB instead of one per line, and no joined string in between. `out` returns true when
@@ -73,8 +71,7 @@ export class BufferedSink implements Sink {
         return;
       }
     }
-    const j = this.j;
-    j.len += utf8.encodeInto(s, j.buf.subarray(j.len)).written;
+    this.j.utf8(s);
   }
 
   target(): JsonBytes {

@@ -32,7 +32,6 @@ let pieces = 0;
 let chunks = 0;
 let outstanding = 0;
 let resume: (() => void) | undefined;
-const utf8 = new TextEncoder();
 
 port.on('message', (m: AckMessage) => {
   if (m.t !== 'ack') return;
@@ -60,8 +59,7 @@ function flush(watermark: number): void {
 
 const sink: Sink = {
   write(s: string): void {
-    batch.reserve(s.length * 3);
-    batch.len += utf8.encodeInto(s, batch.buf.subarray(batch.len)).written;
+    batch.utf8(s);
     endPiece();
   },
   writeBytes(b: Uint8Array): void {

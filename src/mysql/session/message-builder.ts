@@ -94,7 +94,7 @@ export class MessageBuilder {
         tRestBytes(r, t, F.payload);
       }
     } catch (e) {
-      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.end > p.start ? p.buf[p.start] : undefined };
+      ev = { kind: 'unknown', reason: this.decodeFailure(e, issues), firstByte: p.firstByte >= 0 ? p.firstByte : undefined };
     }
     if (p.truncated) issues.push(this.overLimit(p));
     if (unexpectedCode && ev.kind === 'unknown') issues.push(this.issue('unexpected', unexpectedCode, ev.reason));
