@@ -31,12 +31,6 @@ export interface AnalyzeOptions {
   /** Called once with the first frame's time (the base of relative times, as Wireshark's frame.time_relative). */
   onFirstFrame?(ts: Timestamp): void;
   /**
-   * Work on a share of the connections only (parallel runs, see parallel/): this run decodes the connections whose
-   * tcp.stream index is `index` modulo `count`, and still numbers every connection so indices stay global. Frame-
-   * level counts and issues are reported by share 0 only, so the totals of all shares add up.
-   */
-  shard?: { index: number; count: number };
-  /**
    * Written by the run as it goes (parallel runs order output by it): `position` is the number of the frame being
    * processed, and while the connections still open are closed at the end of the input, frames + 1 + the
    * connection's tcp.stream index — so every output made while handling one position sorts by it alone.

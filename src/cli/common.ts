@@ -83,8 +83,8 @@ export function quietOption(): Option {
 }
 
 /**
- * Below this size a capture is read by one thread by default: every worker reads and walks the whole file, and on
- * 300 MB captures two workers were slower than one (BENCHMARKS.md); on 2.4 GB they gain 1.1–1.2×.
+ * Below this size a capture is decoded by one thread by default: starting the workers and passing them the bytes
+ * costs more than it gains on 300 MB captures (two workers about 10% slower than one on 2 cores, BENCHMARKS.md).
  */
 export const PARALLEL_MIN_BYTES = 1024 * 1024 * 1024;
 
@@ -95,7 +95,7 @@ export function workersOption(): Option {
 
 /**
  * The number of worker threads: as given, or one per core for a capture file of 1 GiB or more (stdin and live
- * capture are read by one thread: workers each read the file themselves).
+ * capture: one, their size is not known beforehand).
  */
 export function parseWorkers(v: string | undefined, capture: string | undefined): number {
   if (v !== undefined) {

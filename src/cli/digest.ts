@@ -57,7 +57,7 @@ export async function runDigest(c: DigestConfig, io: QueriesIO, analyzeFn?: Anal
   if (runsInParallel(c, analyzeFn)) {
     // Each worker digests its share of the connections; the groups are merged (exactly: see Digest.merge).
     const { runParallel } = await import('../parallel/run.js');
-    const r = await runParallel(c.input.path, c.workers, { command: 'digest', options: c.raw }, io, c.quiet === true, (groups, total) => digest.merge(groups, total));
+    const r = await runParallel(c.input.path, c.workers, { command: 'digest', options: c.raw }, { ports: c.ports, autoDetect: c.autoDetect }, io, c.quiet === true, (groups, total) => digest.merge(groups, total));
     run = r.run;
   } else {
     const clock = { position: 0 };

@@ -133,7 +133,7 @@ export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: An
   if (runsInParallel(c, analyzeFn)) {
     // Split by connection across worker threads; the output is merged back into the one-thread order.
     const { runParallel } = await import('../parallel/run.js');
-    const r = await runParallel(c.input.path, c.workers, { command: 'queries', options: c.raw }, io,
+    const r = await runParallel(c.input.path, c.workers, { command: 'queries', options: c.raw }, { ports: c.ports, autoDetect: c.autoDetect }, io,
       c.quiet === true || process.stdout.isTTY === true);
     return finish(c, io, r.run, r.kept, 'exchange');
   }

@@ -14,6 +14,13 @@ export class JsonBytes {
     this.buf = new Uint8Array(capacity);
   }
 
+  /** Writing into `buf` (memory to reuse). */
+  static over(buf: Uint8Array): JsonBytes {
+    const j = new JsonBytes(0);
+    j.buf = buf;
+    return j;
+  }
+
   /** Room for `n` more bytes. */
   reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;

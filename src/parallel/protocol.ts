@@ -1,10 +1,11 @@
 /**
  * Messages between the main thread and the workers of a parallel run (run.ts, worker.ts).
  *
- * Every worker reads the whole capture file itself and decodes only its share of the connections (AnalyzeOptions
- * .shard): no packet crosses threads, and frame parsing — cheap next to MySQL decoding — is simply done N times.
- * Output crosses as text, each piece with its position (AnalyzeOptions.clock), so the main thread can merge the
- * workers' output into exactly the order one thread would have written it.
+ * The main thread reads the capture once and runs the front end (capture, link/IP/TCP, reassembly, MySQL detection,
+ * tcp.stream numbering); each MySQL connection is decoded by worker `index mod N`, which receives the calls its
+ * sessions would have had, as events (events.ts, replay.ts). The workers run the command's own output code and send
+ * the text back, each piece with its position (AnalyzeOptions.clock), so the main thread can merge it into exactly
+ * the order one thread would have written it.
  */
 import type { Totals } from '../api-types.js';
 import type { RawQueriesOptions } from '../cli/queries.js';
@@ -20,7 +21,7 @@ export type GroupData = Omit<Group, 'latencies'> & { latencies: ReturnType<Laten
 
 export interface WorkerInput {
   path: string;
-  shard: { index: number; count: number };
+  index: number;
   job: ParallelJob;
 }
 
@@ -32,12 +33,10 @@ export interface BatchMessage {
   ends: Uint32Array;
   /** Every later piece has a position above this. */
   watermark: number;
-}
-
-export interface ProgressMessage {
-  t: 'progress';
-  bytes: number;
-  frames: number;
+  /** Input batches done since the last message. */
+  inputs: number;
+  /** Their byte memory, handed back for the reader's next batches. */
+  spare: ArrayBuffer[];
 }
 
 export interface StderrMessage {
@@ -56,29 +55,27 @@ export interface EndMessage {
   groups?: GroupData[];
 }
 
-export type WorkerMessage = BatchMessage | ProgressMessage | StderrMessage | EndMessage;
+export type WorkerMessage = BatchMessage | StderrMessage | EndMessage;
 
-/** Main → worker: a batch was written out; the worker may run ahead by MAX_OUTSTANDING batches. */
-export interface AckMessage {
-  t: 'ack';
+/** Main → worker: the memory of an output batch, written out, for the worker's next batches. */
+export interface SpareMessage {
+  t: 'spare';
+  buffer: ArrayBuffer;
 }
 
-export const MAX_OUTSTANDING = 8;
+/** Input batches a worker may have waiting before the reader waits for it. */
+export const MAX_INPUTS = 8;
 
 /**
- * Totals of a parallel run: frame-level counts are the same in every share (each worker reads every frame), so
- * share 0's are taken; connection-level counts are summed.
+ * Totals of a parallel run: the reader's (frames, connections, reassembly and capture issues, lost bytes...) with
+ * the messages, issues and anomalies of the workers' records added.
  */
-export function mergeTotals(parts: Totals[]): Totals {
-  const first = parts[0]!;
-  const t: Totals = { ...first, skipped: { ...first.skipped } };
-  for (const p of parts.slice(1)) {
-    t.mysqlConnections += p.mysqlConnections;
-    t.messages += p.messages;
-    t.issues += p.issues;
-    t.anomalies += p.anomalies;
-    t.lostBytes += p.lostBytes;
-    t.truncated ||= p.truncated;
+export function mergeTotals(reader: Totals, workers: Totals[]): Totals {
+  const t: Totals = { ...reader, skipped: { ...reader.skipped } };
+  for (const w of workers) {
+    t.messages += w.messages;
+    t.issues += w.issues;
+    t.anomalies += w.anomalies;
   }
   return t;
 }

@@ -1,10 +1,10 @@
 /**
- * A worker of a parallel run (see protocol.ts): reads the capture file, decodes its share of the connections, runs
- * the command's own output code on them and sends the text back in batches, each piece with its position.
+ * A worker of a parallel run (see protocol.ts): replays the reader's events for its connections on real sessions
+ * (replay.ts), runs the command's own output code on them and sends the text back after each input batch, each
+ * piece with its position.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
-import { analyze } from '../pipeline/analyze.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { Exchange } from '../model/exchange.js';
 import { compileRecordFilter } from '../filter/index.js';
@@ -13,48 +13,50 @@ import type { Sink } from '../output/sink.js';
 import { JsonBytes } from '../output/json-bytes.js';
 import { parseDigestOptions } from '../cli/digest.js';
 import { Digest } from '../analysis/digest.js';
-import { MAX_OUTSTANDING, type AckMessage, type GroupData, type WorkerInput, type WorkerMessage } from './protocol.js';
+import { type GroupData, type SpareMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
+import type { InputBatch } from './events.js';
+import { SessionReplay } from './replay.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const clock = { position: 0 };
-const first = input.shard.index === 0;
+const first = input.index === 0;
 
-/**
- * The batch being filled: output encoded as it is written (strings die young instead of waiting for the batch),
- * the position of each piece, and where each piece ends. Sent (buffers handed over) per ~1 MB or 64 input chunks.
- */
-const BATCH_BYTES = 1 << 20;
-let batch = new JsonBytes(BATCH_BYTES * 2);
+/** The batch being filled: output encoded as it is written, the position of each piece, and where each piece ends. */
+let batch = new JsonBytes(64 * 1024);
 let keys = new Float64Array(4096);
 let ends = new Uint32Array(4096);
 let pieces = 0;
-let chunks = 0;
-let outstanding = 0;
-let resume: (() => void) | undefined;
+/** Input batches applied since the last flush, and their byte memory (it goes back to the reader with the flush). */
+let inputs = 0;
+let spare: ArrayBuffer[] = [];
+/** Output memory the main thread gave back. */
+const free: ArrayBuffer[] = [];
 
-port.on('message', (m: AckMessage) => {
-  if (m.t !== 'ack') return;
-  outstanding--;
-  if (resume !== undefined && outstanding < MAX_OUTSTANDING) {
-    const r = resume;
-    resume = undefined;
-    r();
-  }
+/** Input batches that came before the command was ready for them, and what takes them once it is. */
+const waiting: InputBatch[] = [];
+let take: ((b: InputBatch) => void) | undefined;
+port.on('message', (m: InputBatch | SpareMessage) => {
+  if (m.t === 'spare') free.push(m.buffer);
+  else if (take) take(m);
+  else waiting.push(m);
 });
 
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
 
 /** Sends what was written so far; every later piece comes from a position above `watermark`. */
 function flush(watermark: number): void {
-  const b = batch.buf.subarray(0, batch.len);
+  const n = batch.len;
+  const b = batch.buf.subarray(0, n);
   const k = keys.slice(0, pieces);
   const e = ends.slice(0, pieces);
-  post({ t: 'batch', bytes: b, keys: k, ends: e, watermark }, [b.buffer as ArrayBuffer, k.buffer, e.buffer]);
-  outstanding++;
-  batch = new JsonBytes(BATCH_BYTES * 2);
+  post({ t: 'batch', bytes: b, keys: k, ends: e, watermark, inputs, spare }, [b.buffer as ArrayBuffer, k.buffer, e.buffer, ...spare]);
+  // The buffer went with the message: the next batch goes into one given back, or one sized like this one.
+  const back = free.pop();
+  batch = back !== undefined ? JsonBytes.over(new Uint8Array(back)) : new JsonBytes(Math.max(64 * 1024, n + (n >> 2)));
   pieces = 0;
-  chunks = 0;
+  inputs = 0;
+  spare = [];
 }
 
 const sink: Sink = {
@@ -85,28 +87,23 @@ function endPiece(): void {
   pieces++;
 }
 
-let lastProgress = 0;
-const shardAnalyze = (capture: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void): Promise<Totals> =>
-  analyze(capture, {
-    ...options,
-    shard: input.shard,
-    clock,
-    ...(first ? {
-      onProgress: (bytes: number, frames: number) => {
-        const now = Date.now();
-        if (now - lastProgress < 100) return;
-        lastProgress = now;
-        post({ t: 'progress', bytes, frames });
-      },
-    } : {}),
-    // After each chunk of input: pass the output on, and wait while the main thread is behind.
-    waitForOutput: () => {
-      if (batch.len < BATCH_BYTES && ++chunks < 64) return undefined;
-      flush(clock.position);
-      if (outstanding < MAX_OUTSTANDING) return undefined;
-      return new Promise<void>((r) => (resume = r));
-    },
-  }, onRecord);
+/** The command's analysis, on the reader's events instead of a capture: resolves after the last batch. */
+const replayAnalyze = (_capture: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void): Promise<Totals> =>
+  new Promise<Totals>((resolve) => {
+    const replay = new SessionReplay({ ...options, clock }, onRecord);
+    take = (b) => {
+      replay.apply(b);
+      inputs++;
+      spare.push(b.bytes.buffer as ArrayBuffer);
+      if (b.last) {
+        take = undefined;
+        resolve(replay.totals);
+      } else {
+        flush(b.upTo);
+      }
+    };
+    for (const b of waiting.splice(0)) take?.(b);
+  });
 
 async function main(): Promise<void> {
   const job = input.job;
@@ -131,7 +128,7 @@ async function main(): Promise<void> {
     onExchange = (x) => lines.onExchange(x);
     kept = () => lines.kept();
   }
-  const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, onExchange, shardAnalyze, clock);
+  const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, onExchange, replayAnalyze, clock);
   flush(Number.POSITIVE_INFINITY);
   post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: kept(), ...(groups ? { groups: groups() } : {}) });
 }

@@ -9,7 +9,11 @@ import { Pipeline } from './pipeline.js';
  * not an error: it is decoded as far as possible and `totals.truncated` / issues say what was wrong).
  */
 export async function analyze(input: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void): Promise<Totals> {
-  const p = new Pipeline(options, onRecord);
+  return drive(new Pipeline(options, onRecord), input, options);
+}
+
+/** Reads the capture into a pipeline made by the caller (a parallel run's reader forwards sessions to workers). */
+export async function drive(p: Pipeline, input: CaptureInput, options: AnalyzeOptions): Promise<Totals> {
   const handlers = {
     onFrame: (f: Parameters<Pipeline['frame']>[0]) => p.frame(f),
     onIssue: (i: Parameters<Pipeline['issue']>[0]) => p.issue(i),

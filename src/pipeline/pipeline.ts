@@ -10,24 +10,36 @@ import { PacketDecoder } from '../decode/decoder.js';
 import type { TcpPacket } from '../decode/types.js';
 import type { ConnInfo, Dir } from '../flow/types.js';
 import type { MySqlRecord } from '../model/record.js';
-import { MySqlSession } from '../mysql/session/connection.js';
+import { MySqlSession, type ConnectionFacts, type SessionSink } from '../mysql/session/connection.js';
 import { TcpReassembler } from '../reassembly/reassembler.js';
 import type { CloseReason, SegmentKind, StreamHandler } from '../reassembly/types.js';
 import { MySqlDetector } from './detect.js';
 import { countGap, countSegment, finishIdle, newTcpStats, type TcpConnStats } from './tcp-stats.js';
 
+/**
+ * What the pipeline hands a MySQL connection's bytes to: its MySqlSession, or, in a parallel run, a forwarder that
+ * passes the same calls to the worker thread decoding that connection (parallel/events.ts).
+ */
+export interface ConnSession {
+  data(dir: Dir, bytes: Uint8Array, pkt: TcpPacket): void;
+  gap(dir: Dir, length: number, pkt: TcpPacket, endSeq?: number): void;
+  close(reason: CloseReason, pkt: TcpPacket | null): void;
+  /** What the session learned, for connection statistics (a forwarder does not know it). */
+  readonly facts?: ConnectionFacts;
+}
+
+/** Makes the ConnSession of a connection found to carry MySQL (default: a MySqlSession in this thread). */
+export type SessionFactory = (conn: ConnInfo, pipeline: Pipeline) => ConnSession;
+
 interface ConnEntry {
-  session: MySqlSession | undefined;
+  session: ConnSession | undefined;
   detector: MySqlDetector | undefined;
   /** Only when the caller asked for onConnection. */
   tcp: TcpConnStats | undefined;
 }
 
 export class Pipeline implements StreamHandler {
-  readonly totals: Totals = {
-    format: undefined, bytesRead: 0, frames: 0, tcpSegments: 0, skipped: {}, connections: 0, mysqlConnections: 0,
-    messages: 0, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0,
-  };
+  readonly totals: Totals = newTotals();
   readonly limits: Limits;
   private readonly decoder = new PacketDecoder();
   private readonly reassembler: TcpReassembler;
@@ -36,25 +48,21 @@ export class Pipeline implements StreamHandler {
   private readonly conns = new Map<number, ConnEntry>();
   private recordId = 0;
   private firstFrameSeen = false;
-  /** This run counts frames, segments and frame-level issues (false for shards other than 0). */
-  private readonly frameLevel: boolean;
   /** Set while end() closes what is still open: positions then follow the connection index. */
   private ending = false;
 
   constructor(
     private readonly opts: AnalyzeOptions,
     private readonly onRecord: (r: MySqlRecord) => void,
+    private readonly makeSession?: SessionFactory,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.ports = new Set(opts.ports ?? [3306]);
     this.autoDetect = opts.autoDetect !== false;
-    const shard = opts.shard;
-    this.frameLevel = shard === undefined || shard.index === 0;
     this.reassembler = new TcpReassembler(this, {
       isServerPort: (p) => this.ports.has(p),
       limits: this.limits,
       onIssue: (i) => this.issue(i),
-      ...(shard !== undefined && shard.count > 1 ? { owns: (index: number) => index % shard.count === shard.index } : {}),
     });
   }
 
@@ -72,8 +80,6 @@ export class Pipeline implements StreamHandler {
   }
 
   issue(i: Issue): void {
-    // Capture- and link-level issues are the same in every shard: shard 0 reports them.
-    if (!this.frameLevel && i.layer !== 'reassembly' && i.layer !== 'mysql' && i.layer !== 'session') return;
     this.totals.issues++;
     if (i.kind !== 'info' && i.kind !== 'assumption') this.totals.anomalies++;
     this.opts.onIssue?.(i);
@@ -143,7 +149,7 @@ export class Pipeline implements StreamHandler {
     if (!e) return;
     e.session?.close(reason, pkt);
     this.conns.delete(conn.index);
-    if (e.tcp && e.session) {
+    if (e.tcp && e.session?.facts) {
       e.tcp.end = reason;
       e.tcp.sawSyn = conn.sawSyn;
       e.tcp.tls = e.session.facts.tls;
@@ -153,23 +159,40 @@ export class Pipeline implements StreamHandler {
     }
   }
 
-  private newSession(conn: ConnInfo): MySqlSession {
+  private newSession(conn: ConnInfo): ConnSession {
     this.totals.mysqlConnections++;
-    const s = new MySqlSession(conn, {
-      tree: this.opts.tree === true, hex: this.opts.hex === true, limits: this.limits, holdRequests: this.opts.holdRequests !== false,
-    }, {
+    if (this.makeSession) return this.makeSession(conn, this);
+    return newMySqlSession(conn, this.opts, this.limits, {
       emit: (r) => this.emit(r),
       nextId: () => ++this.recordId,
       swapRoles: (c) => this.reassembler.swapRoles(c, 'greeting'),
-      ...(this.opts.onExchange ? { exchange: this.opts.onExchange } : {}),
     });
-    return s;
   }
 
   private emit(r: MySqlRecord): void {
-    this.totals.messages++;
-    if (r.issues.some((i) => i.kind !== 'assumption' && i.kind !== 'info')) this.totals.anomalies++;
-    this.totals.issues += r.issues.length;
+    countRecord(this.totals, r);
     this.onRecord(r);
   }
+}
+
+/** A MySqlSession with the run's options (here, or in the worker decoding the connection of a parallel run). */
+export function newMySqlSession(conn: ConnInfo, opts: AnalyzeOptions, limits: Limits, sink: SessionSink): MySqlSession {
+  return new MySqlSession(conn, {
+    tree: opts.tree === true, hex: opts.hex === true, limits, holdRequests: opts.holdRequests !== false,
+  }, opts.onExchange ? { ...sink, exchange: opts.onExchange } : sink);
+}
+
+/** Totals with nothing counted yet. */
+export function newTotals(): Totals {
+  return {
+    format: undefined, bytesRead: 0, frames: 0, tcpSegments: 0, skipped: {}, connections: 0, mysqlConnections: 0,
+    messages: 0, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0,
+  };
+}
+
+/** A record into the totals: messages, issues, and the message as an anomaly when one of its issues is. */
+export function countRecord(t: Totals, r: MySqlRecord): void {
+  t.messages++;
+  if (r.issues.some((i) => i.kind !== 'assumption' && i.kind !== 'info')) t.anomalies++;
+  t.issues += r.issues.length;
 }

@@ -43,12 +43,6 @@ import type { CloseReason, SegmentKind, ServerPortTest, StreamHandler } from './
 
 export interface TcpReassemblerOptions {
   isServerPort: ServerPortTest;
-  /**
-   * Whether this reassembler decodes connection `index` (default: all). Others are only tracked — numbered, their
-   * FIN/RST and sequence bases followed so that later indices agree with a run that decodes everything — and the
-   * handler never hears of them; their issues are left to the run that owns them.
-   */
-  owns?: (index: number) => boolean;
   limits?: Partial<Limits>;
   onIssue?(issue: Issue): void;
 }
@@ -61,8 +55,6 @@ class Conn implements TableEntry<Conn> {
   readonly b: HalfStream<Conn>;
   closed = false;
   stopped = false;
-  /** Tracked for numbering only (another shard decodes it): no handler calls, no issues. */
-  foreign = false;
   lateSegments = 0;
   lastFrame = 0;
   lastTsSec = 0;
@@ -94,7 +86,6 @@ const EMPTY = new Uint8Array(0);
 export class TcpReassembler {
   private readonly handler: StreamHandler;
   private readonly isServerPort: ServerPortTest;
-  private readonly owns: ((index: number) => boolean) | undefined;
   private readonly limits: Limits;
   private readonly onIssue: ((i: Issue) => void) | undefined;
   private readonly table: ConnTable<Conn>;
@@ -122,7 +113,6 @@ export class TcpReassembler {
   constructor(handler: StreamHandler, opts: TcpReassemblerOptions) {
     this.handler = handler;
     this.isServerPort = opts.isServerPort;
-    this.owns = opts.owns;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.onIssue = opts.onIssue;
     this.table = new ConnTable<Conn>(this.limits.maxConnections, (c) => this.evict(c));
@@ -200,7 +190,7 @@ export class TcpReassembler {
         const h = fwd ? c.a : c.b;
         const prev = { closed: c.closed, senderBaseSeq: h.hasBase ? h.baseSeq : undefined };
         if (startsNewConversation(prev, flags, pkt.seq)) {
-          if (!c.closed && !c.foreign) {
+          if (!c.closed) {
             this.issue(
               'info',
               'reassembly.port_reuse',
@@ -220,7 +210,7 @@ export class TcpReassembler {
         if (c.closed) {
           if (pkt.payload.length + pkt.payloadMissing > 0 && (flags & TCP_RST) === 0) {
             this.lateTotal++;
-            if (c.lateSegments++ === 0 && !c.foreign) {
+            if (c.lateSegments++ === 0) {
               this.issue(
                 'unexpected',
                 'reassembly.data_after_close',
@@ -246,7 +236,7 @@ export class TcpReassembler {
       const other = fwd ? c.b : c.a;
       if ((flags & TCP_ACK) !== 0) other.ack(pkt.ack);
       if ((flags & TCP_RST) !== 0) {
-        if (this.handler.onSegment !== undefined && !c.foreign) this.handler.onSegment(c.info, c.dirOf(fwd), 'rst', pkt);
+        if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), 'rst', pkt);
         this.close(c, 'rst', pkt);
         return;
       }
@@ -257,7 +247,7 @@ export class TcpReassembler {
       now.tsNsec = pkt.tsNsec;
       let kind: SegmentKind = h.segment(pkt.seq, pkt.payload, pkt.payloadMissing, syn, (flags & TCP_FIN) !== 0);
       if (syn) kind = 'syn';
-      if (this.handler.onSegment !== undefined && !c.foreign) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);
+      if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);
       if (c.a.finSeen && c.b.finSeen) this.close(c, 'fin', pkt);
     } finally {
       this.cur = null;
@@ -325,11 +315,6 @@ export class TcpReassembler {
       : new Conn(connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort), pkt.dst, pkt.dstPort, pkt.src, pkt.srcPort, info, srcIsClient === fwd, this.sink, this.limits);
     this.table.add(c); // may evict (and close) the least recently active connection first
     this.openCount++;
-    if (this.owns !== undefined && !this.owns(info.index)) {
-      c.foreign = true;
-      this.stopConn(c); // classified, never buffered nor delivered
-      return c;
-    }
     this.handler.onOpen(info, pkt);
     return c;
   }
@@ -351,12 +336,12 @@ export class TcpReassembler {
     c.a.clear();
     c.b.clear();
     this.openCount--;
-    if (!c.foreign) this.handler.onClose(c.info, reason, pkt);
+    this.handler.onClose(c.info, reason, pkt);
   }
 
   private evict(c: Conn): void {
     if (c.closed) return;
-    if (!c.foreign) this.issue(
+    this.issue(
       'over-limit',
       'reassembly.connection_limit',
       `More than ${this.limits.maxConnections} connections are tracked at once; the least recently active one ` +

@@ -1,6 +1,6 @@
 /**
- * `myshark queries --workers N` and `digest --workers N`: the connections split across worker threads (each worker reads the whole file and
- * decodes every N-th tcp.stream), the output merged back. It must be the one-thread output byte for byte — on every
+ * `myshark queries --workers N` and `digest --workers N`: one reader runs the front end, the connections' sessions run
+ * in worker threads (every N-th tcp.stream each), the output is merged back. It must be the one-thread output byte for byte — on every
  * fixture, in every format, with and without a display filter — and the exit code and stderr the same.
  * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
  */
@@ -77,12 +77,14 @@ describe('queries --workers: the same output as one thread', () => {
 });
 
 describe('mergeTotals', () => {
-  it('takes frame-level counts from share 0 and adds up connection-level ones', () => {
+  it("keeps the reader's counts and adds the messages, issues and anomalies of the workers' records", () => {
     const t = (o: Partial<Totals>): Totals => ({
       format: 'pcap', bytesRead: 100, frames: 10, tcpSegments: 9, skipped: { 'not-tcp': 1 }, connections: 3, mysqlConnections: 0,
       messages: 0, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0, ...o,
     });
-    const m = mergeTotals([t({ mysqlConnections: 2, messages: 5, issues: 2, anomalies: 1, lostBytes: 7 }), t({ mysqlConnections: 1, messages: 3, issues: 1, anomalies: 1, lostBytes: 3 })]);
-    expect(m).toEqual(t({ mysqlConnections: 3, messages: 8, issues: 3, anomalies: 2, lostBytes: 10 }));
+    const reader = t({ mysqlConnections: 2, issues: 1, anomalies: 1, lostBytes: 7 });
+    const w = (o: Partial<Totals>): Totals => ({ ...t({ frames: 0, tcpSegments: 0, connections: 0, bytesRead: 0, skipped: {} }), ...o });
+    const m = mergeTotals(reader, [w({ messages: 5, issues: 2, anomalies: 1 }), w({ messages: 3, issues: 1, anomalies: 1 })]);
+    expect(m).toEqual(t({ mysqlConnections: 2, messages: 8, issues: 4, anomalies: 3, lostBytes: 7 }));
   });
 });
