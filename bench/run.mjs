@@ -392,6 +392,14 @@ async function benchCapture(c) {
     for (const w of [1, 2]) {
       await run({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)], count: true, needle: '"command":"COM_QUERY"' });
     }
+    // What two cores give to two independent processes here: one --workers 1 run alone, then two at once (both to
+    // /dev/null). 2 × alone / pair is the best --workers 2 could do on this machine (a single Node thread already
+    // keeps V8's GC helpers and libuv's file reads busy beside it).
+    if (c.role === 'full' || opt.quick) {
+      const one = `node ${q(cli)} queries ${q(c.path)} ${dArgs.join(' ')} -q -T json --workers 1 > /dev/null`;
+      await run({ id: 'ceiling-one', label: 'ceiling: one queries --workers 1 alone (to /dev/null)', cmd: 'bash', args: ['-c', one] });
+      await run({ id: 'ceiling-pair', label: 'ceiling: two queries --workers 1 at once (to /dev/null)', cmd: 'bash', args: ['-c', `${one} & ${one}; wait`] });
+    }
   } else {
     for (const w of [1, 2]) skipped.push({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, note: 'not implemented (no --workers in `queries --help`)' });
   }
@@ -504,6 +512,8 @@ function ratios(res) {
     readJsonVsTsharkJson: div(r['tshark-json'], r['read-json']),
     readYVsTsharkY: div(r['tshark-Y'], r['read-Y']),
     workers2VsWorkers1: div(r['queries-w1'], r['queries-w2']),
+    // Two independent runs at once: 2 × one alone / the pair (1 = no gain from the second core, 2 = all of it).
+    ceiling: ok(r['ceiling-one']) && ok(r['ceiling-pair']) ? (2 * r['ceiling-one'].wall) / r['ceiling-pair'].wall : null,
     queriesRssMiB: ok(q1) ? q1.rss / 1024 : null,
   };
 }
@@ -535,6 +545,10 @@ function targets(results) {
   ];
   if (hasWorkers) list.push(t('queries --workers 2 ≥ 1.7× faster than --workers 1 (full capture)', 'workers2VsWorkers1', (v) => v >= 1.7, x, 'not run', true));
   else list.push({ name: 'queries --workers 2 ≥ 1.7× faster than --workers 1', measured: 'not implemented (no --workers option)', met: null });
+  const ceiling = collect('ceiling', full.length ? full : pool);
+  if (hasWorkers && ceiling.length) {
+    list.at(-1).extra = `what this machine gives two independent --workers 1 processes at once (2 × one alone / both): ${ceiling.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
+  }
   const alone = collect('digestVsPtAlone');
   if (alone.length) list[3].extra = `vs pt-query-digest alone (tcpdump text from a file): ${alone.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
   return list;
@@ -663,6 +677,7 @@ const ratioLines = (res) => {
     `myshark read -T json vs tshark -T json: ${ratioStr(r.readJsonVsTsharkJson)}`,
     `myshark read -Y vs tshark -Y: ${ratioStr(r.readYVsTsharkY)}`,
     `queries --workers 2 vs --workers 1: ${hasWorkers ? ratioStr(r.workers2VsWorkers1) : 'not implemented'}`,
+    ...(r.ceiling != null ? [`two independent queries --workers 1 at once vs one alone (the machine's ceiling for 2 workers): ${ratioStr(r.ceiling)}`] : []),
   ];
 };
 

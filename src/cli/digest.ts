@@ -55,9 +55,15 @@ export async function runDigest(c: DigestConfig, io: QueriesIO, analyzeFn?: Anal
   const digest = new Digest(c.maxSamples !== undefined ? { groupBy: c.groupBy, maxSamples: c.maxSamples } : { groupBy: c.groupBy });
   let run: ExchangeRun;
   if (runsInParallel(c, analyzeFn)) {
-    // Each worker digests its share of the connections; the groups are merged (exactly: see Digest.merge).
+    // This thread and each worker digest their share of the connections; the groups are merged (exactly: see
+    // Digest.merge).
     const { runParallel } = await import('../parallel/run.js');
-    const r = await runParallel(c.input.path, c.workers, { command: 'digest', options: c.raw }, { ports: c.ports, autoDetect: c.autoDetect }, io, c.quiet === true, (groups, total) => digest.merge(groups, total));
+    const r = await runParallel(c, { command: 'digest', options: c.raw }, io, c.quiet === true,
+      (_sink, clock) => {
+        let n = 0;
+        return { onExchange: (x) => { n++; digest.add(x, clock.position); }, kept: () => n };
+      },
+      (groups, total) => digest.merge(groups, total));
     run = r.run;
   } else {
     const clock = { position: 0 };

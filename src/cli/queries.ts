@@ -133,8 +133,8 @@ export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: An
   if (runsInParallel(c, analyzeFn)) {
     // Split by connection across worker threads; the output is merged back into the one-thread order.
     const { runParallel } = await import('../parallel/run.js');
-    const r = await runParallel(c.input.path, c.workers, { command: 'queries', options: c.raw }, { ports: c.ports, autoDetect: c.autoDetect }, io,
-      c.quiet === true || process.stdout.isTTY === true);
+    const r = await runParallel(c, { command: 'queries', options: c.raw }, io, c.quiet === true || process.stdout.isTTY === true,
+      (sink) => queryLineWriter(c.format, sink));
     return finish(c, io, r.run, r.kept, 'exchange');
   }
   const lines = queryLineWriter(c.format, io.stdout);

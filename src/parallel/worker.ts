@@ -9,35 +9,26 @@ import type { MySqlRecord } from '../model/record.js';
 import type { Exchange } from '../model/exchange.js';
 import { compileRecordFilter } from '../filter/index.js';
 import { parseQueriesOptions, queryLineWriter, runExchanges } from '../cli/queries.js';
-import type { Sink } from '../output/sink.js';
-import { JsonBytes } from '../output/json-bytes.js';
 import { parseDigestOptions } from '../cli/digest.js';
 import { Digest } from '../analysis/digest.js';
 import { type GroupData, type SpareMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
 import type { InputBatch } from './events.js';
 import { SessionReplay } from './replay.js';
+import { PieceBatch } from './pieces.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const clock = { position: 0 };
-const first = input.index === 0;
-
-/** The batch being filled: output encoded as it is written, the position of each piece, and where each piece ends. */
-let batch = new JsonBytes(64 * 1024);
-let keys = new Float64Array(4096);
-let ends = new Uint32Array(4096);
-let pieces = 0;
-/** Input batches applied since the last flush, and their byte memory (it goes back to the reader with the flush). */
+const out = new PieceBatch(clock);
+/** Input batches applied since the last batch of output, and their byte memory (it goes back with that batch). */
 let inputs = 0;
 let spare: ArrayBuffer[] = [];
-/** Output memory the main thread gave back. */
-const free: ArrayBuffer[] = [];
 
 /** Input batches that came before the command was ready for them, and what takes them once it is. */
 const waiting: InputBatch[] = [];
 let take: ((b: InputBatch) => void) | undefined;
 port.on('message', (m: InputBatch | SpareMessage) => {
-  if (m.t === 'spare') free.push(m.buffer);
+  if (m.t === 'spare') out.free.push(m.buffer);
   else if (take) take(m);
   else waiting.push(m);
 });
@@ -46,45 +37,10 @@ const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMess
 
 /** Sends what was written so far; every later piece comes from a position above `watermark`. */
 function flush(watermark: number): void {
-  const n = batch.len;
-  const b = batch.buf.subarray(0, n);
-  const k = keys.slice(0, pieces);
-  const e = ends.slice(0, pieces);
-  post({ t: 'batch', bytes: b, keys: k, ends: e, watermark, inputs, spare }, [b.buffer as ArrayBuffer, k.buffer, e.buffer, ...spare]);
-  // The buffer went with the message: the next batch goes into one given back, or one sized like this one.
-  const back = free.pop();
-  batch = back !== undefined ? JsonBytes.over(new Uint8Array(back)) : new JsonBytes(Math.max(64 * 1024, n + (n >> 2)));
-  pieces = 0;
+  const m = out.take(watermark, inputs, spare);
+  post(m, [m.bytes.buffer as ArrayBuffer, m.keys.buffer as ArrayBuffer, m.ends.buffer as ArrayBuffer, ...spare]);
   inputs = 0;
   spare = [];
-}
-
-const sink: Sink = {
-  write(s: string): void {
-    batch.utf8(s);
-    endPiece();
-  },
-  writeBytes(b: Uint8Array): void {
-    batch.bytes(b);
-    endPiece();
-  },
-  target: () => batch,
-  commit: endPiece,
-};
-
-/** What was written since the last piece is one piece, at the current position. */
-function endPiece(): void {
-  if (pieces === keys.length) {
-    const k = new Float64Array(pieces * 2);
-    k.set(keys);
-    keys = k;
-    const e = new Uint32Array(pieces * 2);
-    e.set(ends);
-    ends = e;
-  }
-  keys[pieces] = clock.position;
-  ends[pieces] = batch.len;
-  pieces++;
 }
 
 /** The command's analysis, on the reader's events instead of a capture: resolves after the last batch. */
@@ -107,7 +63,7 @@ const replayAnalyze = (_capture: CaptureInput, options: AnalyzeOptions, onRecord
 
 async function main(): Promise<void> {
   const job = input.job;
-  const stderr = (s: string): void => { if (first) post({ t: 'stderr', text: s }); };
+  const stderr = (s: string): void => post({ t: 'stderr', text: s });
   const filter = (t: string): ((r: MySqlRecord) => boolean) => compileRecordFilter(t);
   // The command's own per-exchange work: query lines into the sink, or a digest whose groups go back at the end.
   let c: Parameters<typeof runExchanges>[0];
@@ -124,11 +80,11 @@ async function main(): Promise<void> {
   } else {
     const qc = parseQueriesOptions(input.path, job.options, process.stdin, filter);
     c = qc;
-    const lines = queryLineWriter(qc.format, sink);
+    const lines = queryLineWriter(qc.format, out.sink);
     onExchange = (x) => lines.onExchange(x);
     kept = () => lines.kept();
   }
-  const run = await runExchanges({ ...c, quiet: true }, { stdout: sink, stderr }, onExchange, replayAnalyze, clock);
+  const run = await runExchanges({ ...c, quiet: true }, { stdout: out.sink, stderr }, onExchange, replayAnalyze, clock);
   flush(Number.POSITIVE_INFINITY);
   post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: kept(), ...(groups ? { groups: groups() } : {}) });
 }

@@ -28,8 +28,8 @@ export interface ConnSession {
   readonly facts?: ConnectionFacts;
 }
 
-/** Makes the ConnSession of a connection found to carry MySQL (default: a MySqlSession in this thread). */
-export type SessionFactory = (conn: ConnInfo, pipeline: Pipeline) => ConnSession;
+/** Makes the ConnSession of a connection found to carry MySQL; undefined: the usual MySqlSession, in this thread. */
+export type SessionFactory = (conn: ConnInfo) => ConnSession | undefined;
 
 interface ConnEntry {
   session: ConnSession | undefined;
@@ -161,7 +161,8 @@ export class Pipeline implements StreamHandler {
 
   private newSession(conn: ConnInfo): ConnSession {
     this.totals.mysqlConnections++;
-    if (this.makeSession) return this.makeSession(conn, this);
+    const other = this.makeSession?.(conn);
+    if (other !== undefined) return other;
     return newMySqlSession(conn, this.opts, this.limits, {
       emit: (r) => this.emit(r),
       nextId: () => ++this.recordId,

@@ -4,7 +4,10 @@
  * fixture, in every format, with and without a display filter — and the exit code and stderr the same.
  * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { compileRecordFilter } from '../../../src/filter/index.js';
@@ -12,6 +15,7 @@ import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
 import { parseDigestOptions, runDigest } from '../../../src/cli/digest.js';
 import { StringSink } from '../../../src/output/sink.js';
 import { mergeTotals } from '../../../src/parallel/protocol.js';
+import { dealShare } from '../../../src/parallel/run.js';
 import type { Totals } from '../../../src/api-types.js';
 
 const FIX = 'test/fixtures/';
@@ -25,14 +29,16 @@ async function command<C>(
   exec: (c: C, io: { stdout: StringSink; stderr(s: string): void }) => Promise<number>,
   file: string,
   o: Record<string, unknown>,
+  dir = FIX,
 ): Promise<Outcome> {
   const stdout = new StringSink();
   let err = '';
-  const code = await exec(parse(FIX + file, o, new PassThrough(), (t) => compileRecordFilter(t)), { stdout, stderr: (s) => (err += s) });
+  const code = await exec(parse(dir + file, o, new PassThrough(), (t) => compileRecordFilter(t)), { stdout, stderr: (s) => (err += s) });
   return { code, out: stdout.toString(), err };
 }
 
 const run = (file: string, o: Record<string, unknown>): Promise<Outcome> => command(parseQueriesOptions, runQueries, file, o);
+const runAt = (path: string, o: Record<string, unknown>): Promise<Outcome> => command(parseQueriesOptions, runQueries, path, o, '');
 const digest = (file: string, o: Record<string, unknown>): Promise<Outcome> => command(parseDigestOptions, runDigest, file, o);
 
 describe('digest --workers: the same classes, figures and examples as one thread', () => {
@@ -73,6 +79,37 @@ describe('queries --workers: the same output as one thread', () => {
     for (const bad of ['0', '-1', '1.5', 'many', '1000']) {
       expect(() => parseQueriesOptions(FIX + 'cli-session.pcap', { workers: bad }, new PassThrough())).toThrow(/--workers wants a whole number/);
     }
+  });
+});
+
+describe('--workers on a capture read in several chunks (SYNTHETIC: bench/generate.mjs, 10 interleaved connections, 4.8 MB)', () => {
+  it('queries and digest: the same as one thread with 2, 3 and 4 threads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'myshark-workers-'));
+    try {
+      const path = join(dir, 'synthetic.pcap');
+      execFileSync(process.execPath, ['bench/generate.mjs', '--size', '4M', '--seed', '3', '--out', path], { stdio: 'ignore' });
+      for (const o of [{ format: 'json' }, { format: 'csv', displayFilter: 'tcp.stream != 2' }]) {
+        const one = await runAt(path, { ...o, workers: '1' });
+        expect(one.out.split('\n').length).toBeGreaterThan(500);
+        for (const workers of ['2', '3', '4']) expect(await runAt(path, { ...o, workers }), `${JSON.stringify(o)} --workers ${workers}`).toEqual(one);
+      }
+      const d1 = await command(parseDigestOptions, runDigest, path, { format: 'json', workers: '1' }, '');
+      expect(await command(parseDigestOptions, runDigest, path, { format: 'json', workers: '2' }, '')).toEqual(d1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('dealShare', () => {
+  it('deals connections to the share with the fewest; this thread (share 0) only with two threads, counting double plus one', () => {
+    const deal = (threads: number, n: number): number[] => {
+      const dealt = new Array<number>(threads).fill(0);
+      return Array.from({ length: n }, () => dealShare(dealt));
+    };
+    expect(deal(2, 8)).toEqual([1, 1, 0, 1, 1, 0, 1, 1]);
+    expect(deal(3, 6)).toEqual([1, 2, 1, 2, 1, 2]);
+    expect(deal(4, 7)).toEqual([1, 2, 3, 1, 2, 3, 1]);
   });
 });
 
