@@ -88,9 +88,9 @@ export function quietOption(): Option {
  */
 export const PARALLEL_MIN_BYTES = 1024 * 1024 * 1024;
 
-/** --workers N: threads that share the connections of a capture file (default: one per core for large files). */
+/** --workers N: threads that share the work on a capture file (default: one per core for large files). */
 export function workersOption(): Option {
-  return new Option('--workers <n>', `worker threads sharing the connections (default: ${availableParallelism()}, the number of cores, for files of 1 GiB or more; else 1)`);
+  return new Option('--workers <n>', `threads sharing the work: one reads, the MySQL connections are dealt out to the others (default: ${availableParallelism()}, the number of cores, for files of 1 GiB or more; else 1)`);
 }
 
 /**

@@ -144,7 +144,7 @@ Examples:
 Classes follow pt-query-digest: literals, IN and VALUES lists collapsed; PREPARE and EXECUTE are classes of their
 own ('prepare ...', 'execute ...'); commands without SQL are 'administrator command: Ping' etc. Latency: request's
 last byte → response's last byte. Percentiles are exact up to 10 000 statements per class, then read from a
-histogram with 4 significant digits (under 0.1% off). --workers N splits the connections across threads (files
+histogram with 4 significant digits (under 0.1% off). --workers N shares the connections between N threads (files
 only; default one per core for files of 1 GiB or more) with the same result.
 Exit codes: 0 ok; 1 no exchange matches the filter; 2 usage error or unreadable input; 3 no MySQL traffic;
 4 capture truncated or damaged.

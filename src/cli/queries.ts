@@ -47,7 +47,7 @@ export interface QueriesConfig {
   filterText?: string;
   /** -q: no progress bar. */
   quiet?: boolean;
-  /** --workers: threads to split the connections across (1: this thread only). */
+  /** --workers: threads sharing the work (1: this thread only; see parallel/run.ts). */
   workers: number;
   /** The options as given (a parallel run hands them to its workers). */
   raw: RawQueriesOptions;
@@ -131,7 +131,7 @@ export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(
 export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: AnalyzeFn): Promise<number> {
   if (c.format === 'csv') io.stdout.write(csvHeader());
   if (runsInParallel(c, analyzeFn)) {
-    // Split by connection across worker threads; the output is merged back into the one-thread order.
+    // Connections dealt out to worker threads (parallel/run.ts); the output is merged back into the one-thread order.
     const { runParallel } = await import('../parallel/run.js');
     const r = await runParallel(c, { command: 'queries', options: c.raw }, io, c.quiet === true || process.stdout.isTTY === true,
       (sink) => queryLineWriter(c.format, sink));
