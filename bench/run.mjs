@@ -622,7 +622,7 @@ tg.push(recallTarget(recallRes));
 // ---------------------------------------------------------------- report (text)
 const fmt = (x, d = 1) => (x != null && Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratioStr = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
-const rowOrder = ['loop', 'queries', 'queries-w1', 'queries-w2', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
+const rowOrder = ['loop', 'queries', 'queries-w1', 'queries-w2', 'ceiling-one', 'ceiling-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
 const sorted = (res) => [...Object.values(res.rows), ...res.skipped.map((r) => ({ ...r, note: skipNote(r.id, res.role) ?? r.note }))]
   .sort((a, b) => rowOrder.indexOf(a.id) - rowOrder.indexOf(b.id));
 function describe(res) {
