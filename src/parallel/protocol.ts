@@ -2,10 +2,10 @@
  * Messages between the main thread and the workers of a parallel run (run.ts, worker.ts).
  *
  * The main thread reads the capture once and runs the front end (capture, link/IP/TCP, reassembly, MySQL detection,
- * tcp.stream numbering); each MySQL connection is decoded by worker `index mod N`, which receives the calls its
- * sessions would have had, as events (events.ts, replay.ts). The workers run the command's own output code and send
- * the text back, each piece with its position (AnalyzeOptions.clock), so the main thread can merge it into exactly
- * the order one thread would have written it.
+ * tcp.stream numbering); the worker a MySQL connection is dealt to (run.ts) receives the calls its session would
+ * have had, as events (events.ts, replay.ts). The workers run the command's own output code and send the text back,
+ * each piece with its position (AnalyzeOptions.clock), so the main thread can merge it into exactly the order one
+ * thread would have written it.
  */
 import type { Totals } from '../api-types.js';
 import type { RawQueriesOptions } from '../cli/queries.js';

@@ -74,21 +74,24 @@ export class SessionReplay {
   }
 
   private open(conn: ConnInfo): void {
-    const r: Replayed = { conn, session: undefined as unknown as MySqlSession, swapped: false };
-    r.session = newMySqlSession(conn, this.opts, this.limits, {
-      emit: (rec) => {
-        countRecord(this.totals, rec);
-        this.onRecord(rec);
-      },
-      nextId: () => ++this.recordId,
-      swapRoles: (c) => {
-        const client = c.client;
-        c.client = c.server;
-        c.server = client;
-        c.roleBasis = 'greeting';
-        r.swapped = !r.swapped;
-      },
-    });
+    const r: Replayed = {
+      conn,
+      swapped: false,
+      session: newMySqlSession(conn, this.opts, this.limits, {
+        emit: (rec) => {
+          countRecord(this.totals, rec);
+          this.onRecord(rec);
+        },
+        nextId: () => ++this.recordId,
+        swapRoles: (c) => {
+          const client = c.client;
+          c.client = c.server;
+          c.server = client;
+          c.roleBasis = 'greeting';
+          r.swapped = !r.swapped;
+        },
+      }),
+    };
     this.conns.set(conn.index, r);
   }
 

@@ -52,11 +52,13 @@ class Lane {
   inputs = 0;
   /** Byte memory of done input batches, for the next ones. */
   readonly spare: ArrayBuffer[] = [];
-  readonly log = new EventLog();
+  /** The events for the worker (share 0, this thread, has neither). */
+  readonly log: EventLog | undefined;
   done = false;
   end: Extract<WorkerMessage, { t: 'end' }> | undefined;
-  /** Share 0 (this thread) has no worker. */
-  constructor(readonly worker: Worker | undefined) {}
+  constructor(readonly worker: Worker | undefined) {
+    this.log = worker ? new EventLog() : undefined;
+  }
 
   headKey(): number | undefined {
     const b = this.batches[0];
@@ -225,7 +227,7 @@ export async function runParallel(
   const dispatch = (upTo: number, last: boolean): void => {
     receive(home, mine.take(upTo, 0, []));
     for (const l of workers) {
-      const b: InputBatch = { t: 'input', ...l.log.take(l.spare.pop()), upTo, last, ...(first !== undefined && !firstSent ? { first } : {}) };
+      const b: InputBatch = { t: 'input', ...l.log!.take(l.spare.pop()), upTo, last, ...(first !== undefined && !firstSent ? { first } : {}) };
       l.worker!.postMessage(b, [b.meta.buffer as ArrayBuffer, b.bytes.buffer as ArrayBuffer]);
       l.inputs++;
     }
@@ -254,7 +256,7 @@ export async function runParallel(
       const dealt = lanes.map(() => 0);
       const p = new Pipeline(withFirst, onRecord, (conn) => {
         const k = dealShare(dealt);
-        return k === 0 ? undefined : new Forwarder(conn, lanes[k]!.log, clock);
+        return k === 0 ? undefined : new Forwarder(conn, lanes[k]!.log!, clock);
       });
       return drive(p, input, withFirst);
     }, clock);
