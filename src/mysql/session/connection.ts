@@ -46,7 +46,7 @@ import { exactPacketChain, looksCompressed, looksLikeGreeting, plausibleRequestS
 import { MessageBuilder, type Decode } from './message-builder.js';
 import { addResponse, markLost, newExchange } from './exchange.js';
 import { seqLt } from '../../core/seq.js';
-import type { PendingRequest, Phase, ResponseState } from './state.js';
+import { RESP, type PendingRequest, type Phase, type ResponseState } from './state.js';
 
 export interface SessionOptions {
   tree: boolean;
@@ -116,7 +116,7 @@ export class MySqlSession {
   /** Where an authentication exchange (login or COM_CHANGE_USER) stands: it names what the client sends next. */
   private authStage: 'none' | 'switched' | 'full-auth' | 'key-sent' = 'none';
   private readonly pending: PendingRequest[] = [];
-  private resp: ResponseState = { k: 'first' };
+  private resp: ResponseState = RESP.first;
   private readonly framers: Readonly<Record<Dir, PacketFramer>>;
   private readonly tls: Record<Dir, TlsRecordFramer>;
   /** Direction lost its packet boundary (gap or mid-stream start); the next plausible chunk start resyncs it. */
@@ -297,7 +297,7 @@ export class MySqlSession {
       let n = 0;
       while (n < this.pending.length && (endSeq === undefined || seqLt(this.pending[n]!.ack, endSeq))) n++;
       this.dropPending(n, true);
-      this.resp = { k: 'first' };
+      this.resp = RESP.first;
     } else {
       this.streamIssue(dir, issue);
     }
@@ -420,7 +420,7 @@ export class MySqlSession {
           if (r.remaining > 0) tRestBytes(r, t, F.loadDataPayload);
           return { kind: 'local_infile_data', length: p.length, end: empty };
         });
-        if (empty) this.resp = { k: 'infile_result' };
+        if (empty) this.resp = RESP.infile_result;
         return;
       }
       this.single(p, () => ({ kind: 'unknown', reason: `client packet with sequence id ${p.seq} outside of a command`, firstByte: first >= 0 ? first : undefined }), 'mysql.unexpected_sequence');
@@ -476,7 +476,7 @@ export class MySqlSession {
       command, frameNo: this.pkt.frameNo, query: c?.query, schema: c?.schema, user: c?.user,
       responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record, held: this.opts.holdRequests !== false, ack: this.pkt.ack,
     });
-    if (this.pending.length === 1) this.resp = { k: 'first' };
+    if (this.pending.length === 1) this.resp = RESP.first;
   }
 
   // ---------------------------------------------------------------- request ↔ response pairing
@@ -848,7 +848,7 @@ export class MySqlSession {
         if (this.isEndMarker(p, first) && this.isOkEndMarker(p)) {
           // An OK_Packet, not an EOF: CLIENT_DEPRECATE_EOF was in force and the set has no rows.
           this.learnEof(true);
-          this.resp = { k: 'rs_rows' };
+          this.resp = RESP.rs_rows;
           this.onRows(head, p, first);
           return;
         }
@@ -866,12 +866,12 @@ export class MySqlSession {
             this.completeRequest();
             return;
           }
-          this.resp = { k: 'rs_rows' };
+          this.resp = RESP.rs_rows;
           return;
         }
         // No EOF after the columns: the client did negotiate CLIENT_DEPRECATE_EOF after all.
         this.learnEof(true);
-        this.resp = { k: 'rs_rows' };
+        this.resp = RESP.rs_rows;
         this.onRows(head, p, first);
         return;
       case 'rs_rows':
@@ -940,7 +940,7 @@ export class MySqlSession {
         this.unsolicited(p, first, 'server data while the client sends LOCAL INFILE content');
         return;
       case 'infile_result':
-        this.resp = { k: 'first' };
+        this.resp = RESP.first;
         this.onResponseFirst(head, p, first);
         return;
       case 'binlog':
@@ -987,18 +987,18 @@ export class MySqlSession {
         this.completeRequest();
         return;
       case COM.CHANGE_USER:
-        this.resp = { k: 'auth' };
+        this.resp = RESP.auth;
         this.onChangeUserAuth(head, p, first);
         return;
       case COM.BINLOG_DUMP:
       case COM.BINLOG_DUMP_GTID:
-        this.resp = { k: 'binlog' };
+        this.resp = RESP.binlog;
         this.onResponsePacket(head, p, first);
         return;
       case COM.FIELD_LIST:
         if (first !== 0xfe) {
           this.begin();
-          this.resp = { k: 'field_list' };
+          this.resp = RESP.field_list;
           this.onResponsePacket(head, p, first);
           return;
         }
@@ -1011,7 +1011,7 @@ export class MySqlSession {
             kind: 'resultset', columnCount: 0, columns: [], rowCount: 0, rows: [], end: 'incomplete',
             status: 0, warnings: 0, moreResults: false, binary: true,
           };
-          this.resp = { k: 'rs_rows' };
+          this.resp = RESP.rs_rows;
           this.onRows(head, p, first);
           return;
         }
@@ -1072,7 +1072,7 @@ export class MySqlSession {
         t?.add(F.loadDataFilename, filename, pos, r.pos - pos);
         return { kind: 'local_infile', filename };
       });
-      this.resp = { k: 'infile_data' };
+      this.resp = RESP.infile_data;
       return;
     }
     // A result set: column count first.
@@ -1148,14 +1148,14 @@ export class MySqlSession {
 
   private afterColumns(): ResponseState {
     // Mid-stream, until it is learned whether an EOF follows the column definitions, 'rs_columns_eof' accepts either.
-    if (!this.capsKnown && this.eofDeprecatedSeen === undefined) return { k: 'rs_columns_eof' };
-    return this.deprecateEof() ? { k: 'rs_rows' } : { k: 'rs_columns_eof' };
+    if (!this.capsKnown && this.eofDeprecatedSeen === undefined) return RESP.rs_columns_eof;
+    return this.deprecateEof() ? RESP.rs_rows : RESP.rs_columns_eof;
   }
 
   private afterPrepareSection(head: PendingRequest, wasParams: boolean): ResponseState {
     const cols = head.prep?.numColumns ?? 0;
     if (wasParams && cols > 0) return { k: 'prep_columns', left: cols };
-    return { k: 'first' };
+    return RESP.first;
   }
 
   private completePrepare(head: PendingRequest): void {
@@ -1281,7 +1281,7 @@ export class MySqlSession {
   /** A result (OK, EOF or result set) ended; another follows for the same request while MORE_RESULTS is set. */
   private finishResult(status: number): void {
     if ((status & SERVER.MORE_RESULTS_EXISTS) !== 0) {
-      this.resp = { k: 'first' };
+      this.resp = RESP.first;
       return;
     }
     this.completeRequest();
@@ -1289,7 +1289,7 @@ export class MySqlSession {
 
   private completeRequest(): void {
     this.dropPending(1);
-    this.resp = { k: 'first' };
+    this.resp = RESP.first;
     // With pipelining the next request's response starts its own numbering.
     const next = this.pending[0];
     if (next && this.compression === 'none') this.nextSeq = next.responseSeq;

@@ -30,6 +30,23 @@ export type ResponseState =
   | { k: 'auth' }
   | { k: 'binlog' };
 
+/**
+ * The states that carry nothing but their kind, shared (frozen): the session moves between them for every request,
+ * and a new object each time was garbage for nothing.
+ */
+export const RESP = Object.freeze({
+  first: Object.freeze({ k: 'first' }),
+  rs_columns_eof: Object.freeze({ k: 'rs_columns_eof' }),
+  rs_rows: Object.freeze({ k: 'rs_rows' }),
+  field_list: Object.freeze({ k: 'field_list' }),
+  prep_params_eof: Object.freeze({ k: 'prep_params_eof' }),
+  prep_columns_eof: Object.freeze({ k: 'prep_columns_eof' }),
+  infile_data: Object.freeze({ k: 'infile_data' }),
+  infile_result: Object.freeze({ k: 'infile_result' }),
+  auth: Object.freeze({ k: 'auth' }),
+  binlog: Object.freeze({ k: 'binlog' }),
+} as const) satisfies Record<string, ResponseState>;
+
 export interface PendingRequest {
   command: number;
   frameNo: number;
