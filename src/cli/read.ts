@@ -133,6 +133,17 @@ export function analyzeOptions(c: ReadConfig): AnalyzeOptions {
   return { ports: c.ports, autoDetect: c.autoDetect, tree: c.tree || c.hex || c.format === 'json', hex: c.hex };
 }
 
+/**
+ * Nothing shows or tests the values of result-set rows: summary lines (no -V, -x, JSON), no -w, and a filter (if
+ * any) on fields that neither the tree nor the list of a message's frames holds. Rows are then only counted (the
+ * session's fast path for rows beyond limits.maxRowsKept, which still reports a malformed row), as `queries` does;
+ * the lines printed are the same (the read test compares them on every fixture).
+ */
+export function rowValuesUnused(c: ReadConfig, keep: RecordFilter | undefined): boolean {
+  if (c.format !== 'text' || c.tree || c.hex || c.write !== undefined) return false;
+  return keep === undefined || (!keep.needsTree && !keep.compiled.fields.includes('mysql.frames'));
+}
+
 export type AnalyzeFn = (input: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void) => Promise<Totals>;
 
 export interface ReadIO {
@@ -191,6 +202,7 @@ export async function runRead(c: ReadConfig, io: ReadIO, analyzeFn?: AnalyzeFn):
     ...analyzeOptions(c),
     onProgress: (bytes, frames) => progress.update(bytes, frames),
     ...(keep?.needsTree ? { tree: true } : {}),
+    ...(rowValuesUnused(c, keep) ? { limits: { maxRowsKept: 0 } } : {}),
     signal: abort.signal,
     holdRequests: !interactive,
     ...(io.waitForOutput ? { waitForOutput: io.waitForOutput } : {}),
