@@ -72,6 +72,8 @@ export interface Totals {
   anomalies: number;
   /** The file ended in the middle of a record. */
   truncated: boolean;
+  /** Reading was stopped (Ctrl-C, SIGTERM, an abort signal) before the end of the input: the rest was not read. */
+  stopped?: boolean;
   /** IPv4 headers with a wrong checksum (the packets were still decoded and are counted here). */
   badIpChecksums: number;
   /** Bytes of TCP payload that were never captured (lost segments, snaplen cuts), over all connections. */

@@ -31,6 +31,11 @@ export abstract class ChunkedParser {
     return this.consumed;
   }
 
+  /** Bytes of an incomplete record or block waiting for more input. */
+  get pendingBytes(): number {
+    return this.qLen;
+  }
+
   /** File offset of the unit `step` is currently looking at. */
   protected get unitOffset(): number {
     return this.consumed;

@@ -6,11 +6,12 @@
  * code). Problems inside the capture (truncated last record, corrupt gzip tail, bad block) are issues, and reading
  * finishes with what was decoded.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureError, type CaptureInput } from '../api-types.js';
 import type { Issue } from '../core/issues.js';
+import { FileChunks } from './file-chunks.js';
 import { openLiveCapture, type LiveCapture } from './live.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
@@ -38,6 +39,11 @@ export interface CaptureResult {
   truncated: boolean;
   /** The input was gzip-compressed. */
   gzip: boolean;
+  /**
+   * Reading was stopped (the signal, e.g. Ctrl-C) before the end of a file or stream: the rest was not read. A record
+   * cut off by the stop is not a truncated file, and is not reported as one.
+   */
+  stopped: boolean;
 }
 
 /** Display name of a capture format. */
@@ -148,6 +154,11 @@ async function* gunzip(src: AsyncIterable<Uint8Array>, onZlibError: (e: Error) =
   }
 }
 
+function isFsError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
 function mapFsError(e: unknown, path: string): CaptureError {
   const err = e as NodeJS.ErrnoException;
   if (err instanceof CaptureError) return err;
@@ -170,7 +181,8 @@ function mapFsError(e: unknown, path: string): CaptureError {
  */
 export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptureHandlers): Promise<CaptureResult> {
   let name: string;
-  let source: NodeJS.ReadableStream;
+  let source: AsyncIterable<unknown> & { destroy?(): void };
+  let file: FileChunks | undefined;
   let totalBytes: number | undefined;
   let live: LiveCapture | undefined;
   if (input.kind === 'file') {
@@ -183,7 +195,7 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
     }
     if (st.isDirectory()) throw new CaptureError('unreadable', `${input.path}: is a directory, not a capture file`);
     if (st.isFile()) totalBytes = st.size;
-    source = createReadStream(input.path, { highWaterMark: 1024 * 1024 });
+    source = file = new FileChunks(input.path);
   } else if (input.kind === 'stream') {
     name = input.name;
     source = input.stream;
@@ -197,7 +209,7 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
   const signal = handlers.signal;
   const onAbort = (): void => {
     if (live) live.stop();
-    else (source as unknown as { destroy?(): void }).destroy?.();
+    else source.destroy?.();
   };
   if (signal) {
     if (signal.aborted) onAbort();
@@ -213,7 +225,7 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
   async function* raw(): AsyncGenerator<Uint8Array> {
     try {
       for (;;) {
-        let r: IteratorResult<string | Buffer>;
+        let r: IteratorResult<unknown>;
         try {
           r = await rawIter.next();
         } catch (e) {
@@ -283,21 +295,24 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
       const r = await body.next();
       if (r.done) break;
       parser.push(r.value);
+      file?.release(r.value); // parsed: nothing keeps a view of it
       if (parser.fatal() !== undefined) break;
       const wait = handlers.waitForOutput?.();
       if (wait) await wait;
     }
-    if (parser.fatal() === undefined) parser.end();
+    const stopped = aborted() && (totalBytes === undefined || bytesRead < totalBytes || parser.pendingBytes > 0);
+    if (parser.fatal() === undefined && !stopped) parser.end();
     await body.return?.(undefined);
     if (live) await live.done;
-    return { format: fmt, bytesRead, totalBytes, truncated, gzip: isGzip };
+    return { format: fmt, bytesRead, totalBytes, truncated, gzip: isGzip, stopped };
   } catch (e) {
     if (live) live.stop();
     if (e instanceof CaptureError) throw e;
-    if (input.kind === 'file') throw mapFsError(e, name);
+    // An fs error is about the file; anything else (a handler's exception, a bug) is not, and goes on as it is.
+    if (input.kind === 'file' && isFsError(e)) throw mapFsError(e, name);
     throw e;
   } finally {
     if (signal) signal.removeEventListener('abort', onAbort);
-    (source as unknown as { destroy?(): void }).destroy?.();
+    source.destroy?.();
   }
 }

@@ -53,4 +53,6 @@ export interface CaptureParser {
   fatal(): string | undefined;
   /** Bytes consumed so far (for progress). */
   readonly bytesConsumed: number;
+  /** Bytes of an incomplete record or block waiting for more input. */
+  readonly pendingBytes: number;
 }

@@ -22,5 +22,6 @@ export function formatTotals(t: Totals): string {
   if (t.lostBytes > 0) s += `; ${plural(t.lostBytes, 'byte')} of TCP payload not captured (lost segments)`;
   if (t.badIpChecksums > 0) s += `; ${plural(t.badIpChecksums, 'IPv4 header')} with a bad checksum (decoded anyway)`;
   if (t.truncated) s += '; the capture file is truncated (everything before the cut was decoded)';
+  if (t.stopped) s += '; stopped before the end of the input (interrupted): the rest was not read';
   return s;
 }

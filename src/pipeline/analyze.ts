@@ -26,6 +26,7 @@ export async function drive(p: Pipeline, input: CaptureInput, options: AnalyzeOp
   totals.format = res.format;
   totals.bytesRead = res.bytesRead;
   totals.truncated = res.truncated;
+  if (res.stopped) totals.stopped = true;
   return totals;
 }
 

@@ -54,7 +54,7 @@ const pcapng = new PcapngBuilder().section().iface({ linkType: 1 }).epb(0, recor
 describe('openCaptureStream', () => {
   it('reads a pcap file in chunks', async () => {
     const { result, frames, issues, progress } = await run({ kind: 'file', path: file('a.pcap', pcap) });
-    expect(result).toEqual({ format: 'pcap', bytesRead: pcap.length, totalBytes: pcap.length, truncated: false, gzip: false });
+    expect(result).toEqual({ format: 'pcap', bytesRead: pcap.length, totalBytes: pcap.length, truncated: false, gzip: false, stopped: false });
     expect(frames).toHaveLength(3000);
     expect(frames[2999]).toEqual({ no: 3000, len: records[2999]!.data.length, tsSec: 2999 });
     expect(issues).toEqual([]);
@@ -71,7 +71,7 @@ describe('openCaptureStream', () => {
   it('gunzips transparently', async () => {
     const gz = gzipSync(pcap);
     const { result, frames, issues } = await run({ kind: 'file', path: file('a.pcap.gz', gz) });
-    expect(result).toMatchObject({ format: 'pcap', bytesRead: gz.length, totalBytes: gz.length, truncated: false, gzip: true });
+    expect(result).toMatchObject({ format: 'pcap', bytesRead: gz.length, totalBytes: gz.length, truncated: false, gzip: true, stopped: false });
     expect(frames).toHaveLength(3000);
     expect(issues).toEqual([]);
   });
@@ -181,6 +181,33 @@ describe('openCaptureStream', () => {
     const { result, frames } = await p;
     expect(result.format).toBe('pcap');
     expect(frames.length).toBeGreaterThan(0);
+  });
+
+  it('aborting a file read stops between chunks: the rest is not read, and the record cut off is not "truncated"', async () => {
+    const ac = new AbortController();
+    const frames: number[] = [];
+    const { result, issues } = await run({ kind: 'file', path: file('stop.pcap', pcap) }, {
+      signal: ac.signal,
+      onFrame: (f) => {
+        frames.push(f.no);
+        if (f.no === 10) ac.abort();
+      },
+    });
+    expect(result).toMatchObject({ format: 'pcap', truncated: false, stopped: true });
+    expect(result.bytesRead).toBeLessThan(pcap.length);
+    expect(frames.length).toBeGreaterThanOrEqual(10);
+    expect(frames.length).toBeLessThan(3000);
+    expect(issues).toEqual([]);
+    // Not stopped: read to the end (the abort came after the last chunk).
+    const late = new AbortController();
+    const all = await run({ kind: 'file', path: file('late.pcap', pcap) }, { signal: late.signal, onFrame: (f) => void (f.no === 3000 && late.abort()) });
+    expect(all.result).toMatchObject({ truncated: false, stopped: false, bytesRead: pcap.length });
+  });
+
+  it('an exception from a handler is not reported as the file being unreadable', async () => {
+    const err = await run({ kind: 'file', path: file('throws.pcap', pcap) }, { onFrame: () => { throw new RangeError('a bug downstream'); } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RangeError);
+    expect((err as Error).message).toBe('a bug downstream');
   });
 
   it('captureFormatName', () => {

@@ -11,33 +11,14 @@ import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { openCaptureStream } from '../../../src/capture/open.js';
 import { EventLog, Forwarder, type InputBatch } from '../../../src/parallel/events.js';
 import { SessionReplay } from '../../../src/parallel/replay.js';
-import { QueryJsonWriter } from '../../../src/analysis/queries.js';
-import { recordToJson } from '../../../src/output/json.js';
-import { summarize, TimeBase } from '../../../src/output/summary.js';
-import { renderHex } from '../../../src/output/hex.js';
-import type { MySqlRecord } from '../../../src/model/record.js';
-import type { Exchange } from '../../../src/model/exchange.js';
 import type { AnalyzeOptions } from '../../../src/api-types.js';
 import type { Timestamp } from '../../../src/core/time.js';
 import type { Frame } from '../../../src/capture/types.js';
+import { recorder } from '../../support/render.js';
 import { Conversation, com, columnCount, columnDef, eof, framesOf, handshakeResponse41, handshakeV10, ok, segmentsOf, textRow } from '../../builders/mysql.js';
 
 const FIX = 'test/fixtures/';
 const { fixtures } = JSON.parse(readFileSync(FIX + 'fixtures.json', 'utf8')) as { fixtures: { file: string; serverPorts: number[] }[] };
-
-/** What a run emits, rendered at once (later the bytes behind a record may be gone, as in a worker). */
-function recorder(): { out: string[]; onRecord(r: MySqlRecord): void; onExchange(x: Exchange): void; onFirstFrame(ts: Timestamp): void } {
-  const out: string[] = [];
-  const time = new TimeBase();
-  const json = new QueryJsonWriter();
-  return {
-    out,
-    onRecord: (r) => out.push(`${r.id} ${JSON.stringify(recordToJson(r, time))}\n${summarize(r, time.of(r))}\n${renderHex(r)}\n`
-      + `last frame ${r.lastFrameNo} at ${r.lastTs.sec}.${r.lastTs.nsec}; issues ${JSON.stringify(r.issues)}`),
-    onExchange: (x) => out.push(json.line(x)),
-    onFirstFrame: (ts) => time.set(ts),
-  };
-}
 
 /** One ordinary run and one through the events, on the same frames; both rendered as they are emitted. */
 function bothWays(frames: Frame[], base: AnalyzeOptions): { one: string[]; many: string[] } {
