@@ -39,6 +39,11 @@ export interface AnalyzeOptions {
   /** Aborting stops reading early; what was read so far is still decoded and totalled. */
   signal?: AbortSignal;
   /**
+   * A capture file's next chunk is read on libuv's thread pool while this one is decoded (default true). False
+   * reads it synchronously: cheaper when every core is already decoding (a parallel run's reading thread).
+   */
+  readAhead?: boolean;
+  /**
    * Backpressure: called after each chunk of input; when it returns a promise, reading waits for it (e.g. until a
    * slow consumer of the output has drained), so memory stays bounded whatever the reader's speed.
    */

@@ -27,6 +27,8 @@ export interface OpenCaptureHandlers extends CaptureHandlers {
   onLive?(live: LiveCapture): void;
   /** Backpressure: after each chunk, a promise to wait for before reading on (e.g. until stdout drains). */
   waitForOutput?(): Promise<void> | undefined;
+  /** A file's next chunk is read on the thread pool while this one is parsed (default true); false: synchronously. */
+  readAhead?: boolean;
 }
 
 export interface CaptureResult {
@@ -195,7 +197,7 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
     }
     if (st.isDirectory()) throw new CaptureError('unreadable', `${input.path}: is a directory, not a capture file`);
     if (st.isFile()) totalBytes = st.size;
-    source = file = new FileChunks(input.path);
+    source = file = new FileChunks(input.path, { ahead: handlers.readAhead !== false });
   } else if (input.kind === 'stream') {
     name = input.name;
     source = input.stream;

@@ -252,7 +252,8 @@ export async function runParallel(
   let run: AnalysisRun;
   try {
     run = await runExchanges({ ...c, quiet }, localIo, (x) => share.onExchange(x), (input, o, onRecord) => {
-      const withFirst = { ...o, onFirstFrame: (ts: Timestamp) => { first = ts; o.onFirstFrame?.(ts); } };
+      // Every core decodes: the file is read on this thread (no thread-pool hand-offs), not ahead on another.
+      const withFirst = { ...o, readAhead: false, onFirstFrame: (ts: Timestamp) => { first = ts; o.onFirstFrame?.(ts); } };
       const dealt = lanes.map(() => 0);
       const p = new Pipeline(withFirst, onRecord, (conn) => {
         const k = dealShare(dealt);

@@ -20,6 +20,7 @@ export async function drive(p: Pipeline, input: CaptureInput, options: AnalyzeOp
     ...(options.onProgress ? { onProgress: (b: number) => options.onProgress?.(b, p.totals.frames) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.waitForOutput ? { waitForOutput: options.waitForOutput } : {}),
+    ...(options.readAhead === false ? { readAhead: false } : {}),
   };
   const res = await openCaptureStream(input, handlers);
   const totals = p.end();
