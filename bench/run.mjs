@@ -326,17 +326,29 @@ function counter(needle) {
 
 /** Runs a row --runs times and keeps the fastest; row: { id, label, cmd, args, count?, needle?, stdoutFile? }. */
 async function best(row) {
-  let bestR = null;
+  return (await bestInterleaved([row]))[0];
+}
+
+/**
+ * Rows compared with each other (--workers 1 against 2, one process against two): run in turn — run 1 of each, then
+ * run 2 of each … — so that a slow spell of the machine falls on all of them alike; the fastest run of each is kept.
+ */
+async function bestInterleaved(group) {
+  const bestR = group.map(() => null);
   for (let i = 0; i < opt.runs; i++) {
-    const ctr = row.count ? counter(row.needle) : null;
-    process.stderr.write(`bench:   ${row.label} (run ${i + 1}/${opt.runs}) … `);
-    const r = await measure(row.cmd, row.args, ctr ? { onStdout: ctr.feed } : { stdoutFile: row.stdoutFile });
-    process.stderr.write(`${r.wall.toFixed(2)} s, ${(r.rss / 1024).toFixed(0)} MiB, exit ${r.code}${ctr ? `, ${ctr.lines} lines` : ''}\n`);
-    if (ctr) { r.lines = ctr.lines; r.hits = ctr.hits; r.head = ctr.head; }
-    if (!bestR || r.wall < bestR.wall) bestR = r;
+    for (const [k, row] of group.entries()) {
+      const ctr = row.count ? counter(row.needle) : null;
+      process.stderr.write(`bench:   ${row.label} (run ${i + 1}/${opt.runs}) … `);
+      const r = await measure(row.cmd, row.args, ctr ? { onStdout: ctr.feed } : { stdoutFile: row.stdoutFile });
+      process.stderr.write(`${r.wall.toFixed(2)} s, ${(r.rss / 1024).toFixed(0)} MiB, exit ${r.code}${ctr ? `, ${ctr.lines} lines` : ''}\n`);
+      if (ctr) { r.lines = ctr.lines; r.hits = ctr.hits; r.head = ctr.head; }
+      if (!bestR[k] || r.wall < bestR[k].wall) bestR[k] = r;
+    }
   }
-  const { id, label, note } = row;
-  return { id, label, note, cmd: [row.cmd, ...row.args].join(' '), ...bestR };
+  return group.map((row, k) => {
+    const { id, label, note } = row;
+    return { id, label, note, cmd: [row.cmd, ...row.args].join(' '), ...bestR[k] };
+  });
 }
 
 const totalsRe = /myshark: (\d+) frames?, (\d+) connections? \((\d+) MySQL\), (\d+) MySQL messages?, (\d+) anomal/;
@@ -384,21 +396,23 @@ async function benchCapture(c) {
   const rows = {};
   const skipped = [];
   const run = async (row) => { rows[row.id] = await best(row); return rows[row.id]; };
+  const runTogether = async (group) => { for (const r of await bestInterleaved(group)) rows[r.id] = r; };
 
   if (walked) await run({ id: 'loop', label: 'bare read loop (4 MiB readSync)', cmd: 'node', args: [readLoop, c.path], count: true });
   else skipped.push({ id: 'loop', label: 'bare read loop', note: 'not applicable (not a pcap/pcapng file)' });
   await run({ id: 'queries', label: `myshark queries -T json${hasWorkers ? ' (default --workers)' : ''}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json'], count: true, needle: '"command":"COM_QUERY"' });
   if (hasWorkers) {
-    for (const w of [1, 2]) {
-      await run({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)], count: true, needle: '"command":"COM_QUERY"' });
-    }
+    // Interleaved (w1, w2, w1, w2 …): their ratio is a target, and this machine's speed drifts by 10 % in minutes.
+    await runTogether([1, 2].map((w) => ({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)], count: true, needle: '"command":"COM_QUERY"' })));
     // What two cores give to two independent processes here: one --workers 1 run alone, then two at once (both to
     // /dev/null). 2 × alone / pair is the best --workers 2 could do on this machine (a single Node thread already
     // keeps V8's GC helpers and libuv's file reads busy beside it).
     if (c.role === 'full' || opt.quick) {
       const one = `node ${q(cli)} queries ${q(c.path)} ${dArgs.join(' ')} -q -T json --workers 1 > /dev/null`;
-      await run({ id: 'ceiling-one', label: 'ceiling: one queries --workers 1 alone (to /dev/null)', cmd: 'bash', args: ['-c', one] });
-      await run({ id: 'ceiling-pair', label: 'ceiling: two queries --workers 1 at once (to /dev/null)', cmd: 'bash', args: ['-c', `${one} & ${one}; wait`] });
+      await runTogether([
+        { id: 'ceiling-one', label: 'ceiling: one queries --workers 1 alone (to /dev/null)', cmd: 'bash', args: ['-c', one] },
+        { id: 'ceiling-pair', label: 'ceiling: two queries --workers 1 at once (to /dev/null)', cmd: 'bash', args: ['-c', `${one} & ${one}; wait`] },
+      ]);
     }
   } else {
     for (const w of [1, 2]) skipped.push({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, note: 'not implemented (no --workers in `queries --help`)' });
