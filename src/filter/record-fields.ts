@@ -118,38 +118,8 @@ export function buildMap(r: MySqlRecord, time: TimeBase, extra: ExtraFields | un
     if (a) a.push(v);
     else m.set(name, [v]);
   };
-  const { client, server, ipVersion } = r.conn;
-  const [src, dst] = r.dir === 'c2s' ? [client, server] : [server, client];
-  const ip = ipVersion === 6 ? 'ipv6' : 'ip';
-  add('frame', true);
-  add('frame.number', r.frameNo);
-  add('frame.time_epoch', tsToSeconds(r.ts));
-  add('frame.time_relative', tsDiff(time.of(r), r.ts));
-  add(ip, true);
-  add(`${ip}.src`, src.ip);
-  add(`${ip}.dst`, dst.ip);
-  add(`${ip}.addr`, src.ip);
-  add(`${ip}.addr`, dst.ip);
-  add('tcp', true);
-  add('tcp.srcport', src.port);
-  add('tcp.dstport', dst.port);
-  add('tcp.port', src.port);
-  add('tcp.port', dst.port);
-  add('tcp.stream', r.conn.index);
-  add('mysql', true);
-  add('mysql.direction', r.dir === 'c2s' ? 'request' : 'response');
-  add('mysql.kind', r.event.kind);
-  add('mysql.conn.user', r.connUser);
-  add('mysql.conn.schema', r.connSchema);
-  add('mysql.conn.thread_id', r.connThreadId);
-  add('mysql.conn.id', r.connThreadId);
-  add('mysql.conn.charset', r.connCharset);
-  for (const f of messageFrames(r)) add('mysql.frames', f);
-  add('mysql.response_to', r.responseTo);
-  add('mysql.response_in', r.responseIn);
-  add('mysql.response_time', r.responseTime);
-  const e = r.event;
-  if (e.kind === 'command' && e.query !== undefined) add('mysql.fingerprint', fingerprint(e.query));
+  // The per-message fields, as fieldsOfRecord reads them one by one.
+  for (const name of DIRECT_FIELDS) for (const v of DIRECT[name]!(r, time)) add(name, v);
   let headersInTree = false;
   let tls = false;
   const walk = (nodes: readonly FieldNode[]): void => {
@@ -163,10 +133,10 @@ export function buildMap(r: MySqlRecord, time: TimeBase, extra: ExtraFields | un
     }
   };
   if (r.tree) walk(r.tree);
-  else if (e.kind === 'command' && e.command >= 0) {
+  else {
     // The two request fields the tree would hold, from the event (the tree holds them only where these are set).
-    add('mysql.command', e.command);
-    if ((e.command === COM.QUERY || e.command === COM.STMT_PREPARE) && e.query !== undefined) add('mysql.query', e.query);
+    for (const v of eventField(r, 'mysql.command')) add('mysql.command', v);
+    for (const v of eventField(r, 'mysql.query')) add('mysql.query', v);
   }
   if (!headersInTree) {
     for (const p of r.packets) {
