@@ -59,9 +59,9 @@ const v4 = (f: Direct): Direct => (r, t) => (r.conn.ipVersion === 6 ? EMPTY : f(
 const v6 = (f: Direct): Direct => (r, t) => (r.conn.ipVersion === 6 ? f(r, t) : EMPTY);
 
 /**
- * The fields buildMap takes from the record itself, one function each, giving exactly its values in its order (the
- * filter tests compare the two on every fixture). None of these names is a field of any tree (checked there too),
- * so the tree cannot add to them.
+ * The per-message fields, taken from the record itself, one function each: fieldsOfRecord reads them one by one,
+ * buildMap all of them. None of these names is a field of any tree (the filter tests check every fixture), so a tree
+ * cannot add to them.
  */
 const DIRECT: Readonly<Record<string, Direct>> = Object.assign(Object.create(null) as Record<string, Direct>, {
   'frame': () => YES,
@@ -96,7 +96,7 @@ const DIRECT: Readonly<Record<string, Direct>> = Object.assign(Object.create(nul
   'mysql.fingerprint': (r) => (r.event.kind === 'command' && r.event.query !== undefined ? [fingerprint(r.event.query)] : EMPTY),
 } satisfies Record<string, Direct>);
 
-/** Names of the fields read straight from the record (for the test that no tree has them). */
+/** Names of the fields read straight from the record, without a tree. */
 export const DIRECT_FIELDS: readonly string[] = Object.keys(DIRECT);
 
 /** Every frame that carried a packet of the message, in order, once each. */

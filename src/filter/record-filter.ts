@@ -6,7 +6,7 @@ import type { MySqlRecord } from '../model/record.js';
 import { TimeBase } from '../output/summary.js';
 import { compileFilter, type CompiledFilter } from './compile.js';
 import type { FilterError } from './errors.js';
-import { fieldsOfRecord } from './record-fields.js';
+import { DIRECT_FIELDS, fieldsOfRecord } from './record-fields.js';
 
 export class DisplayFilterError extends Error {
   constructor(readonly filterError: FilterError) {
@@ -15,15 +15,11 @@ export class DisplayFilterError extends Error {
   }
 }
 
-/** Fields the adapter takes from the record itself; any other field needs the decoded tree (`tree: true`). */
-const RECORD_FIELDS = new Set([
-  'frame', 'frame.number', 'frame.time_epoch', 'frame.time_relative', 'ip', 'ip.src', 'ip.dst', 'ip.addr', 'ipv6', 'ipv6.src',
-  'ipv6.dst', 'ipv6.addr', 'tcp', 'tcp.srcport', 'tcp.dstport', 'tcp.port', 'tcp.stream', 'mysql', 'mysql.direction',
-  'mysql.kind', 'mysql.conn.user', 'mysql.conn.schema', 'mysql.conn.thread_id', 'mysql.conn.charset', 'mysql.frames',
-  'mysql.response_to', 'mysql.response_in', 'mysql.response_time', 'mysql.fingerprint',
-  // From the decoded event when there is no tree (record-fields.ts): the filters people type most need no tree.
-  'mysql.command', 'mysql.query',
-]);
+/**
+ * Fields the adapter takes from the record itself, and the two it takes from the decoded event when there is no tree
+ * (the filters people type most need no tree); any other field needs the decoded tree (`tree: true`).
+ */
+const RECORD_FIELDS = new Set([...DIRECT_FIELDS, 'mysql.command', 'mysql.query']);
 
 /** True when the filter reads a field that only the field tree has (then analyze with `tree: true`). */
 export function filterNeedsTree(f: CompiledFilter): boolean {
