@@ -35,6 +35,8 @@ export interface Origin {
   frameNo: number;
   tsSec: number;
   tsNsec: number;
+  /** That segment's acknowledgement number: what its sender had received of the other direction. */
+  ack: number;
 }
 
 /** A queued piece: `data` then `missing` bytes that the snaplen cut (span = data.length + missing). */
@@ -69,7 +71,7 @@ export class HalfStream<O> {
   private q: Pending[] = [];
   private qBytes = 0;
   /** The frame of the segment being processed (set by the reassembler): queued pieces remember it. */
-  readonly now: Origin = { frameNo: 0, tsSec: 0, tsNsec: 0 };
+  readonly now: Origin = { frameNo: 0, tsSec: 0, tsNsec: 0, ack: 0 };
 
   constructor(
     readonly owner: O,
@@ -286,7 +288,7 @@ export class HalfStream<O> {
     const missing = b - Math.max(a, len);
     this.qBytes += bytes.length;
     const now = this.now;
-    return { seq: seqAdd(seq, a), data: bytes, missing: missing > 0 ? missing : 0, frameNo: now.frameNo, tsSec: now.tsSec, tsNsec: now.tsNsec };
+    return { seq: seqAdd(seq, a), data: bytes, missing: missing > 0 ? missing : 0, frameNo: now.frameNo, tsSec: now.tsSec, tsNsec: now.tsNsec, ack: now.ack };
   }
 
   private tryConsumeFin(): void {

@@ -121,11 +121,13 @@ export class TcpReassembler {
         const c = h.owner;
         let pkt = this.cur ?? this.synthetic;
         if (origin !== undefined) {
-          // Released after a hole was given up: these bytes belong to the frame (and time) they arrived in.
+          // Released after a hole was given up: these bytes belong to the frame they arrived in (its time and its
+          // acknowledgement, which pairing after a gap reads), not to the frame that gave the hole up.
           pkt = Object.assign(this.released, pkt);
           pkt.frameNo = origin.frameNo;
           pkt.tsSec = origin.tsSec;
           pkt.tsNsec = origin.tsNsec;
+          pkt.ack = origin.ack;
         }
         const ok = this.handler.onData(c.info, c.dirOf(h.fromA), bytes, pkt);
         if (!ok) this.stopConn(c);
@@ -245,6 +247,7 @@ export class TcpReassembler {
       now.frameNo = pkt.frameNo;
       now.tsSec = pkt.tsSec;
       now.tsNsec = pkt.tsNsec;
+      now.ack = pkt.ack;
       let kind: SegmentKind = h.segment(pkt.seq, pkt.payload, pkt.payloadMissing, syn, (flags & TCP_FIN) !== 0);
       if (syn) kind = 'syn';
       if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);

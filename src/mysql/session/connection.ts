@@ -116,6 +116,12 @@ export class MySqlSession {
   /** Where an authentication exchange (login or COM_CHANGE_USER) stands: it names what the client sends next. */
   private authStage: 'none' | 'switched' | 'full-auth' | 'key-sent' = 'none';
   private readonly pending: PendingRequest[] = [];
+  /**
+   * Where the server's stream resumed after its last gap (TCP sequence number), until a request shows the client had
+   * received the bytes from there on. A request that arrives later but was sent before (its acknowledgement is below
+   * this) was held back by a gap of the client's own: its response was in the server's lost bytes too.
+   */
+  private serverResumed: number | undefined;
   private resp: ResponseState = RESP.first;
   private readonly framers: Readonly<Record<Dir, PacketFramer>>;
   private readonly tls: Record<Dir, TlsRecordFramer>;
@@ -273,7 +279,6 @@ export class MySqlSession {
       this.tls[dir].reset();
       return;
     }
-    const lost = this.framers[dir].midPacket || this.msg.buildingDir !== undefined || (dir === 's2c' && this.pending.length > 0);
     this.framers[dir].reset();
     this.inflaters?.[dir].reset();
     this.desync[dir] = true;
@@ -289,7 +294,9 @@ export class MySqlSession {
       if (this.msg.addToBuilding(issue)) {
         if (this.pending[0]) this.pending[0].lost = true; // the response being built lost its end
         this.finishIncomplete();
-      } else if (lost) {
+      } else {
+        // Said even when no request was waiting: server bytes nobody asked for are worth knowing about, and the
+        // requests TCP still holds back may have been answered in them.
         this.streamIssue(dir, issue);
       }
       // The responses of the requests the client sent before it had received the lost bytes were (at least partly)
@@ -297,6 +304,7 @@ export class MySqlSession {
       let n = 0;
       while (n < this.pending.length && (endSeq === undefined || seqLt(this.pending[n]!.ack, endSeq))) n++;
       this.dropPending(n, true);
+      this.serverResumed = endSeq;
       this.resp = RESP.first;
     } else {
       this.streamIssue(dir, issue);
@@ -476,6 +484,12 @@ export class MySqlSession {
       command, frameNo: this.pkt.frameNo, query: c?.query, schema: c?.schema, user: c?.user,
       responseSeq: (p.lastSeq + 1) & 0xff, stmtId: c?.stmtId, record, held: this.opts.holdRequests !== false, ack: this.pkt.ack,
     });
+    if (this.serverResumed !== undefined) {
+      // Delivered after the server's gap was handled (TCP held it for a gap in the client's stream), yet sent before
+      // the client had the bytes after that gap: answered in them, like the requests gap() dropped.
+      if (seqLt(this.pkt.ack, this.serverResumed)) this.dropPending(this.pending.length, true);
+      else this.serverResumed = undefined;
+    }
     if (this.pending.length === 1) this.resp = RESP.first;
   }
 
