@@ -21,7 +21,8 @@
 //   --quick    the slice only (all rows), or the synthetic capture (all rows) when there is no sysbench capture:
 //              a few minutes on 2 cores
 // Rows (light): bare read loop (bench/read-loop.mjs), myshark queries -T json (piped here, lines counted), queries
-//   --workers 1/2 (only if `queries --help` shows --workers), myshark digest, read -T json, read (text summary),
+//   --workers 1/2 (only if `queries --help` shows --workers; to /dev/null, their outputs hashed and compared in the
+//   untimed check pass), myshark digest, read -T json, read (text summary),
 //   read -Y 'mysql.query contains "sbtest1"', tshark -T fields -e mysql.query, tshark -Y 'mysql.query contains ...'.
 // Recall under load (full mode and --recall; --no-recall skips; bench/recall.mjs): counts, no timing, on
 //   sysbench-lossy.pcap: sysbench's statements (total + ignored errors), tshark's requests (-Y mysql.query), myshark
@@ -53,6 +54,7 @@
 // between <!-- bench:begin --> and <!-- bench:end --> in BENCHMARKS.md.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync, openSync, closeSync, readFileSync, readdirSync, statSync, mkdirSync, writeFileSync, mkdtempSync, rmSync, statfsSync,
 } from 'node:fs';
@@ -403,7 +405,9 @@ async function benchCapture(c) {
   await run({ id: 'queries', label: `myshark queries -T json${hasWorkers ? ' (default --workers)' : ''}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json'], count: true, needle: '"command":"COM_QUERY"' });
   if (hasWorkers) {
     // Interleaved (w1, w2, w1, w2 …): their ratio is a target, and this machine's speed drifts by 10 % in minutes.
-    await runTogether([1, 2].map((w) => ({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)], count: true, needle: '"command":"COM_QUERY"' })));
+    // To /dev/null: piped here, this runner's line counting takes a core's share that --workers 2 needs and
+    // --workers 1 does not. Their outputs are compared byte for byte in the check pass below.
+    await runTogether([1, 2].map((w) => ({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w} (to /dev/null)`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)] })));
     // What two cores give to two independent processes here: one --workers 1 run alone, then two at once (both to
     // /dev/null). 2 × alone / pair is the best --workers 2 could do on this machine (a single Node thread already
     // keeps V8's GC helpers and libuv's file reads busy beside it).
@@ -491,6 +495,7 @@ async function benchCapture(c) {
     check.jsonLines = ctr.lines; check.jsonQueries = ctr.hits;
     process.stderr.write(`${ctr.lines} messages, ${ctr.hits} queries, exit ${r.code}\n`);
     if (r.code !== 0) check.failures.push(`check pass (myshark read -T json into a pipe): exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (hasWorkers) check.workers = await sameOutput([1, 2].map((w) => [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)]));
   }
   check.pt = pt;
   for (const r of Object.values(rows)) {
@@ -499,6 +504,21 @@ async function benchCapture(c) {
   }
   for (const r of Object.values(rows)) r.stderr = r.stderr.length > 2000 ? `${r.stderr.slice(0, 2000)}…` : r.stderr;
   return { file: name, path: c.path, role: c.role, bytes, frames: walked?.records ?? totals?.frames ?? NaN, port, server, contains, meta, totals, rows, skipped, check };
+}
+
+/** Runs each node command (untimed) piped here: SHA-256 of its output, lines, COM_QUERY lines, exit code. */
+async function sameOutput(commands) {
+  const out = [];
+  for (const args of commands) {
+    const ctr = counter('"command":"COM_QUERY"');
+    const hash = createHash('sha256');
+    process.stderr.write(`bench:   check: ${args.slice(1, 2).concat(args.slice(-2)).join(' ')} output hashed (untimed) … `);
+    const r = await measure('node', args, { onStdout: (b) => { ctr.feed(b); hash.update(b); } });
+    const o = { workers: args.at(-1), sha256: hash.digest('hex'), lines: ctr.lines, queries: ctr.hits, code: r.code };
+    process.stderr.write(`${o.lines} lines, sha256 ${o.sha256.slice(0, 12)}…, exit ${r.code}\n`);
+    out.push(o);
+  }
+  return out;
 }
 
 /** Why a heavy row did not run on a capture (rendered at report time, so --report shows the current wording). */
@@ -653,6 +673,10 @@ function countsLines(res) {
     `${c.jsonQueries != null ? `, myshark read -T json mysql.query ${c.jsonQueries}` : ''}, ${c.truthKind ?? 'ground truth'} ${c.truthQueries ?? (res.meta?.slice ? 'n/a (slice)' : '–')}` +
     `${c.truthKind === 'sysbench' && res.meta?.sysbenchIgnoredErrors ? ` (sysbench leaves out the ${res.meta.sysbenchIgnoredErrors} statement(s) that failed with an ignored error, e.g. a deadlock; the wire has them)` : ''}`);
   out.push(`-Y '${`mysql.query contains "${res.contains}"`}': myshark ${Number.isFinite(c.readYShown) ? c.readYShown : c.readYLines ?? '–'} messages, tshark ${c.tsharkYLines ?? '–'} frames`);
+  if (c.workers?.length) {
+    const same = new Set(c.workers.map((o) => o.sha256)).size === 1;
+    out.push(`queries -T json ${c.workers.map((o) => `--workers ${o.workers}`).join(' and ')}: ${same ? 'the same output byte for byte' : 'DIFFERENT output'} (${c.workers.map((o) => `${o.lines} lines, sha256 ${o.sha256.slice(0, 12)}…`).join('; ')})`);
+  }
   const pt = c.pt.alone ?? c.pt.pipeline;
   if (c.digest || pt) {
     const d = c.digest ?? {};
@@ -675,9 +699,11 @@ function warnings(res) {
   if (c.jsonLines != null && c.mysharkMessages != null && c.jsonLines !== c.mysharkMessages) w.push('read -T json lines ≠ text totals');
   if (c.mysharkFrames != null && c.frames != null && c.mysharkFrames !== c.frames) w.push('myshark frame count ≠ pcap record count');
   if (c.anomalies) w.push(`myshark reported ${c.anomalies} anomalies`);
-  for (const id of ['queries-w1', 'queries-w2']) {
-    const x = res.rows[id], d = res.rows.queries;
-    if (x && d && (x.lines !== d.lines || x.hits !== d.hits)) w.push(`${x.label}: ${x.lines} statements, the default run ${d.lines}`);
+  const ws = c.workers, d = res.rows.queries;
+  if (ws?.length) {
+    if (ws.some((o) => o.code !== 0)) w.push(`check pass (queries --workers 1 / 2): exit ${ws.map((o) => o.code).join(' / ')}`);
+    if (new Set(ws.map((o) => o.sha256)).size > 1) w.push(`queries --workers ${ws.map((o) => o.workers).join(' and ')} wrote different output (${ws.map((o) => `${o.lines} lines`).join(' / ')})`);
+    if (d && ws[0].lines !== d.lines) w.push(`queries --workers 1: ${ws[0].lines} lines, the default run ${d.lines}`);
   }
   if (c.tcpdump?.droppedByKernel) w.push(`tcpdump dropped ${c.tcpdump.droppedByKernel} packets while capturing`);
   return w;
