@@ -115,7 +115,8 @@ export async function recall({ file, port, cli, tshark, log = () => {} }) {
   out.commands.tshark = `tshark -r FILE -d tcp.port==${port},mysql -Y mysql.query -T fields -e frame.number -e tcp.stream -e mysql.query`;
 
   // ---------------------------------------------------------- tshark: every frame, for "fully captured"
-  const fields = ['frame.number', 'frame.time_epoch', 'tcp.stream', 'tcp.srcport', 'tcp.len', 'mysql.command', 'mysql.query', 'mysql.error_code', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment', 'mysql.login_request'];
+  const fields = ['frame.number', 'frame.time_epoch', 'tcp.stream', 'tcp.srcport', 'tcp.len', 'mysql.command', 'mysql.query', 'mysql.error_code', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment', 'mysql.login_request', 'tcp.nxtseq', 'tcp.ack'];
+  const seqs = new Map(); // frame → { nx: tcp.nxtseq, ack: tcp.ack } (relative, as tshark numbers them per stream)
   const streams = new Map(); // stream → frames [{ no, us, fromServer, len, requests: [sql], command, error, gap }]
   let frames = 0, gapFrames = 0, queryFrames = 0, requestsSeen = 0, clientPayload = 0, clientUndecoded = 0, logins = 0;
   log(`recall: tshark -T fields over every frame (${fields.join(' ')})`);
@@ -134,6 +135,7 @@ export async function recall({ file, port, cli, tshark, log = () => {} }) {
       else if (!f.command) clientUndecoded++;
     }
     if (f.queries.length) { queryFrames++; requestsSeen += f.queries.length; }
+    seqs.set(f.no, { nx: Number(c[11]), ack: Number(c[12]) });
     const s = Number(c[2]);
     let list = streams.get(s);
     if (!list) streams.set(s, (list = []));
@@ -226,7 +228,40 @@ export async function recall({ file, port, cli, tshark, log = () => {} }) {
   res.mysharkOnlyExamples = q.filter((r) => !r.used).slice(0, 10).map((r) => ({ conn: r.conn, ts: r.us / 1e6, sql: short(r.sql), status: r.status }));
   res.tsharkOnlyExamples = reqs.filter((t) => !t.m).slice(0, 10).map((t) => ({ frame: t.frame, stream: t.stream, full: t.full, sql: short(t.sql) }));
   out.full = res;
+  out.pairing = await pairingByAck(cli, file, port, seqs, log);
+  if (out.pairing.failure) out.failures.push(out.pairing.failure);
   return out;
+}
+
+/**
+ * Every pairing myshark makes, checked against TCP: sysbench's clients send one request and wait for its whole
+ * response, so the server's first segment of a response acknowledges exactly the end of the request it answers
+ * (tshark's tcp.ack of that frame = tcp.nxtseq of the request's last frame). This covers the requests with a gap
+ * nearby too, which "fully captured" leaves out.
+ */
+async function pairingByAck(cli, file, port, seqs, log) {
+  log(`recall: myshark read -T json, each response's acknowledgement against its request's end`);
+  const requestEnd = new Map(); // "stream frame" → last frame of the request
+  const res = { checked: 0, mismatched: 0, examples: [] };
+  const r = await lines('node', [cli, 'read', file, '-d', String(port), '-q', '-T', 'json'], (line) => {
+    const o = JSON.parse(line);
+    const frames = o['mysql.frames'];
+    if (!frames.length) return;
+    if (o['mysql.direction'] === 'request') {
+      requestEnd.set(`${o['tcp.stream']} ${o['frame.number']}`, frames[frames.length - 1]);
+      return;
+    }
+    const to = o['mysql.response_to'];
+    const end = to === undefined ? undefined : requestEnd.get(`${o['tcp.stream']} ${to}`);
+    if (end === undefined) return;
+    const want = seqs.get(end)?.nx, got = seqs.get(frames[0])?.ack;
+    res.checked++;
+    if (want === got) return;
+    res.mismatched++;
+    if (res.examples.length < 10) res.examples.push({ response: o['frame.number'], request: to, stream: o['tcp.stream'], ack: got, requestEnd: want });
+  });
+  if (r.code !== 0) res.failure = `myshark read -T json: exit ${r.code}: ${r.stderr.split('\n').slice(-2).join(' | ')}`;
+  return res;
 }
 
 /** Text lines (the runner prints them and puts them, as a list, into BENCHMARKS.md). */
@@ -267,6 +302,11 @@ export function recallLines(r, { md = false } = {}) {
       L.push(`${md ? '**' : ''}fully captured statements myshark missed or got wrong${md ? '**' : ''} (frame: stream, problem, SQL): ` +
         shown.map((p) => `${p.frame}: stream ${p.stream}, ${p.problem}, ${code(p.sql.replace(/`/g, "'"))}`).join('; ') + (f.problems.length > shown.length ? `; … ${f.problems.length - shown.length} more (bench/out results JSON)` : ''));
     }
+    const pa = r.pairing;
+    if (pa) {
+      L.push(`pairing by TCP: ${n(pa.checked)} responses myshark paired with a request (read -T json, mysql.response_to); ${n(pa.mismatched)} whose first frame does not acknowledge exactly the end of that request` +
+        (pa.examples.length ? `: ${pa.examples.map((e) => `response ${e.response} to ${e.request} (stream ${e.stream}, ack ${e.ack}, request ends at ${e.requestEnd})`).join('; ')}` : ''));
+    }
     if (f.mysharkOnlyExamples.length) L.push(`myshark rows without a tshark request, first ${f.mysharkOnlyExamples.length}: ${f.mysharkOnlyExamples.map((x) => `conn ${x.conn} ts ${x.ts.toFixed(6)} ${x.status} ${code(x.sql.replace(/`/g, "'"))}`).join('; ')}`);
   }
   for (const x of r.failures) L.push(`${md ? '**failure:** ' : 'FAILURE: '}${x}`);
@@ -285,8 +325,9 @@ export function recallTarget(r) {
   return {
     name,
     measured: `${n(f.found)} of ${n(f.fullyCaptured)} fully captured statements found, ${n(bad)} missed or wrong` +
-      `${bad ? ` (first frames: ${f.problems.slice(0, 5).map((p) => p.frame).join(', ')})` : ''} (${basename(r.file)}, ${drops != null ? `${n(drops)} packets dropped by kernel` : 'drops unknown'})`,
-    met: bad === 0 && f.fullyCaptured > 0 && !r.failures.length && r.myshark?.workers2Identical !== false,
+      `${bad ? ` (first frames: ${f.problems.slice(0, 5).map((p) => p.frame).join(', ')})` : ''} (${basename(r.file)}, ${drops != null ? `${n(drops)} packets dropped by kernel` : 'drops unknown'})` +
+      (r.pairing ? `; every response paired with its request by TCP acknowledgement: ${r.pairing.mismatched ? `NO: ${n(r.pairing.mismatched)} of ${n(r.pairing.checked)} not` : `${n(r.pairing.checked)} of ${n(r.pairing.checked)}`}` : ''),
+    met: bad === 0 && f.fullyCaptured > 0 && !r.failures.length && r.myshark?.workers2Identical !== false && !r.pairing?.mismatched,
   };
 }
 

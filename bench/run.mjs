@@ -28,7 +28,9 @@
 //   sysbench-lossy.pcap: sysbench's statements (total + ignored errors), tshark's requests (-Y mysql.query), myshark
 //   queries' exchanges by status (ok/error/no_response/lost; --workers 1, and --workers 2 must be byte-identical),
 //   the statements "fully captured" per tshark (request decoded, a response frame before the next request, no
-//   lost_segment/ack_lost_segment in between) and every one of those myshark missed or got wrong, by frame number.
+//   lost_segment/ack_lost_segment in between) and every one of those myshark missed or got wrong, by frame number;
+//   and every response myshark pairs (read -T json, mysql.response_to) checked against TCP: its first frame must
+//   acknowledge exactly the end of its request (tshark's tcp.ack / tcp.nxtseq).
 //   Target row "recall: every fully captured statement found".
 // Rows (heavy, slice/synthetic only unless asked): tshark -Y mysql -T json (--tshark-json-full also on the full
 //   capture), tcpdump -x | pt-query-digest (--pt-full also on the full capture), plus tcpdump's text written to a
@@ -825,7 +827,9 @@ if (opt.writeMd) {
       '"Fully captured": tshark decoded the request, a server frame with payload follows in the same tcp.stream before the next request, and no frame of the stream ' +
       'after the request up to and including the next request carries `tcp.analysis.lost_segment` or `tcp.analysis.ack_lost_segment` (tshark -T fields over every frame). ' +
       'myshark\'s rows are matched to tshark\'s requests by (tcp.stream, SQL, request time), then (tcp.stream, SQL, order); "found" means status ok or error with a latency, ' +
-      'the same verdict as tshark\'s (ERR or not). On loopback tcpdump\'s "received by filter" counts every packet twice (the lossless `sysbench.pcap`: ' +
+      'the same verdict as tshark\'s (ERR or not). "Pairing by TCP" checks every response myshark pairs with a request, gap or not: ' +
+      '`myshark read -T json`\'s `mysql.response_to` against tshark\'s sequence numbers (sysbench\'s clients wait for each response, so the server\'s ' +
+      'first segment of a response acknowledges exactly the end of its request: tcp.ack of that frame = tcp.nxtseq of the request\'s last frame). On loopback tcpdump\'s "received by filter" counts every packet twice (the lossless `sysbench.pcap`: ' +
       '4 297 396 received, 2 148 698 captured), so it is not the number of packets on the wire; the kernel\'s drop count may include both copies too.');
   }
   md.push('');
