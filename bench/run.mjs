@@ -21,8 +21,8 @@
 //   --quick    the slice only (all rows), or the synthetic capture (all rows) when there is no sysbench capture:
 //              a few minutes on 2 cores
 // Rows (light): bare read loop (bench/read-loop.mjs), myshark queries -T json (piped here, lines counted), queries
-//   --workers 1/2 (only if `queries --help` shows --workers; to /dev/null, their outputs hashed and compared in the
-//   untimed check pass), myshark digest, read -T json, read (text summary),
+//   --workers 1 (piped, counted) and --workers 1/2 to /dev/null (only if `queries --help` shows --workers; their
+//   outputs hashed and compared in the untimed check pass), myshark digest, read -T json, read (text summary),
 //   read -Y 'mysql.query contains "sbtest1"', tshark -T fields -e mysql.query, tshark -Y 'mysql.query contains ...'.
 // Recall under load (full mode and --recall; --no-recall skips; bench/recall.mjs): counts, no timing, on
 //   sysbench-lossy.pcap: sysbench's statements (total + ignored errors), tshark's requests (-Y mysql.query), myshark
@@ -406,10 +406,12 @@ async function benchCapture(c) {
   else skipped.push({ id: 'loop', label: 'bare read loop', note: 'not applicable (not a pcap/pcapng file)' });
   await run({ id: 'queries', label: `myshark queries -T json${hasWorkers ? ' (default --workers)' : ''}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json'], count: true, needle: '"command":"COM_QUERY"' });
   if (hasWorkers) {
-    // Interleaved (w1, w2, w1, w2 …): their ratio is a target, and this machine's speed drifts by 10 % in minutes.
-    // To /dev/null: piped here, this runner's line counting takes a core's share that --workers 2 needs and
-    // --workers 1 does not. Their outputs are compared byte for byte in the check pass below.
-    await runTogether([1, 2].map((w) => ({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w} (to /dev/null)`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)] })));
+    // One worker piped and counted, as tshark's rows are: the row the tshark and bare-loop targets use.
+    await run({ id: 'queries-w1', label: 'myshark queries -T json --workers 1', cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', '1'], count: true, needle: '"command":"COM_QUERY"' });
+    // The --workers target: interleaved (w1, w2, w1, w2 …), as this machine's speed drifts by 10 % in minutes, and
+    // to /dev/null: piped here, this runner's line counting takes a share of the core that --workers 2 needs and
+    // --workers 1 leaves idle. Their outputs are compared byte for byte in the check pass below.
+    await runTogether([1, 2].map((w) => ({ id: `queries-w${w}-null`, label: `myshark queries -T json --workers ${w} (to /dev/null)`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json', '--workers', String(w)] })));
     // What two cores give to two independent processes here: one --workers 1 run alone, then two at once (both to
     // /dev/null). 2 × alone / pair is the best --workers 2 could do on this machine (a single Node thread already
     // keeps V8's GC helpers and libuv's file reads busy beside it).
@@ -421,7 +423,7 @@ async function benchCapture(c) {
       ]);
     }
   } else {
-    for (const w of [1, 2]) skipped.push({ id: `queries-w${w}`, label: `myshark queries -T json --workers ${w}`, note: 'not implemented (no --workers in `queries --help`)' });
+    for (const id of ['queries-w1', 'queries-w1-null', 'queries-w2-null']) skipped.push({ id, label: `myshark queries -T json --workers ${id[9]}${id.endsWith('null') ? ' (to /dev/null)' : ''}`, note: 'not implemented (no --workers in `queries --help`)' });
   }
   await run({ id: 'digest', label: 'myshark digest', cmd: 'node', args: [cli, 'digest', c.path, ...dArgs, '-q'] });
   await run({ id: 'read-json', label: 'myshark read -T json', cmd: 'node', args: [cli, 'read', c.path, '-T', 'json', ...dArgs, '-q'] });
@@ -547,7 +549,8 @@ function ratios(res) {
     digestVsPtAlone: div(r['pt-alone'], r.digest),
     readJsonVsTsharkJson: div(r['tshark-json'], r['read-json']),
     readYVsTsharkY: div(r['tshark-Y'], r['read-Y']),
-    workers2VsWorkers1: div(r['queries-w1'], r['queries-w2']),
+    // (results of runs before the /dev/null rows: the piped --workers 1 / 2 rows)
+    workers2VsWorkers1: r['queries-w2-null'] ? div(r['queries-w1-null'], r['queries-w2-null']) : div(r['queries-w1'], r['queries-w2']),
     // Two independent runs at once: 2 × one alone / the pair (1 = no gain from the second core, 2 = all of it).
     ceiling: ok(r['ceiling-one']) && ok(r['ceiling-pair']) ? (2 * r['ceiling-one'].wall) / r['ceiling-pair'].wall : null,
     queriesRssMiB: ok(q1) ? q1.rss / 1024 : null,
@@ -658,7 +661,7 @@ tg.push(recallTarget(recallRes));
 // ---------------------------------------------------------------- report (text)
 const fmt = (x, d = 1) => (x != null && Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratioStr = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
-const rowOrder = ['loop', 'queries', 'queries-w1', 'queries-w2', 'ceiling-one', 'ceiling-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
+const rowOrder = ['loop', 'queries', 'queries-w1', 'queries-w2', 'queries-w1-null', 'queries-w2-null', 'ceiling-one', 'ceiling-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
 const sorted = (res) => [...Object.values(res.rows), ...res.skipped.map((r) => ({ ...r, note: skipNote(r.id, res.role) ?? r.note }))]
   .sort((a, b) => rowOrder.indexOf(a.id) - rowOrder.indexOf(b.id));
 function describe(res) {
@@ -706,6 +709,8 @@ function warnings(res) {
     if (ws.some((o) => o.code !== 0)) w.push(`check pass (queries --workers 1 / 2): exit ${ws.map((o) => o.code).join(' / ')}`);
     if (new Set(ws.map((o) => o.sha256)).size > 1) w.push(`queries --workers ${ws.map((o) => o.workers).join(' and ')} wrote different output (${ws.map((o) => `${o.lines} lines`).join(' / ')})`);
     if (d && ws[0].lines !== d.lines) w.push(`queries --workers 1: ${ws[0].lines} lines, the default run ${d.lines}`);
+    const p1 = res.rows['queries-w1'];
+    if (p1 && p1.lines !== ws[0].lines) w.push(`queries --workers 1 piped: ${p1.lines} lines, the check pass ${ws[0].lines}`);
   }
   if (c.tcpdump?.droppedByKernel) w.push(`tcpdump dropped ${c.tcpdump.droppedByKernel} packets while capturing`);
   return w;
