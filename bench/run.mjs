@@ -423,7 +423,9 @@ async function benchCapture(c) {
       ]);
     }
   } else {
-    for (const id of ['queries-w1', 'queries-w1-null', 'queries-w2-null']) skipped.push({ id, label: `myshark queries -T json --workers ${id[9]}${id.endsWith('null') ? ' (to /dev/null)' : ''}`, note: 'not implemented (no --workers in `queries --help`)' });
+    for (const [id, label] of [['queries-w1', '--workers 1'], ['queries-w1-null', '--workers 1 (to /dev/null)'], ['queries-w2-null', '--workers 2 (to /dev/null)']]) {
+      skipped.push({ id, label: `myshark queries -T json ${label}`, note: 'not implemented (no --workers in `queries --help`)' });
+    }
   }
   await run({ id: 'digest', label: 'myshark digest', cmd: 'node', args: [cli, 'digest', c.path, ...dArgs, '-q'] });
   await run({ id: 'read-json', label: 'myshark read -T json', cmd: 'node', args: [cli, 'read', c.path, '-T', 'json', ...dArgs, '-q'] });
