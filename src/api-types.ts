@@ -1,6 +1,7 @@
 import type { Issue } from './core/issues.js';
 import type { Limits } from './core/limits.js';
 import type { CaptureFormat } from './capture/types.js';
+import type { ChunkSource } from './capture/open.js';
 import type { Timestamp } from './core/time.js';
 import type { Exchange } from './model/exchange.js';
 import type { TcpConnStats } from './pipeline/tcp-stats.js';
@@ -36,6 +37,13 @@ export interface AnalyzeOptions {
    * connection's tcp.stream index — so every output made while handling one position sorts by it alone.
    */
   clock?: { position: number };
+  /**
+   * One share of a parallel run: this run reads every frame (so tcp.stream indexes, frame numbers and clock
+   * positions are those of the whole capture) but decodes only the connections whose tcp.stream index % count is
+   * `index`. Its totals count their messages, issues, MySQL connections and lost bytes; issues of no connection
+   * count in share 0.
+   */
+  share?: { index: number; count: number };
   /** Aborting stops reading early; what was read so far is still decoded and totalled. */
   signal?: AbortSignal;
   /**
@@ -43,6 +51,8 @@ export interface AnalyzeOptions {
    * reads it synchronously: cheaper when every core is already decoding (a parallel run's reading thread).
    */
   readAhead?: boolean;
+  /** A capture file's bytes from elsewhere instead of reading it (a parallel run's worker: the main thread shares them). */
+  fileSource?(): ChunkSource;
   /**
    * Backpressure: called after each chunk of input; when it returns a promise, reading waits for it (e.g. until a
    * slow consumer of the output has drained), so memory stays bounded whatever the reader's speed.

@@ -29,6 +29,14 @@ export interface OpenCaptureHandlers extends CaptureHandlers {
   waitForOutput?(): Promise<void> | undefined;
   /** A file's next chunk is read on the thread pool while this one is parsed (default true); false: synchronously. */
   readAhead?: boolean;
+  /** Where a file's bytes come from instead of reading it here (a parallel run's shared chunks); the file is still stat'ed. */
+  fileSource?(): ChunkSource;
+}
+
+/** A file's bytes in chunks; `release` hands a parsed chunk back (its memory may then be read into again). */
+export interface ChunkSource extends AsyncIterableIterator<Uint8Array> {
+  release(chunk: Uint8Array): void;
+  destroy(): void;
 }
 
 export interface CaptureResult {
@@ -184,7 +192,7 @@ function mapFsError(e: unknown, path: string): CaptureError {
 export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptureHandlers): Promise<CaptureResult> {
   let name: string;
   let source: AsyncIterable<unknown> & { destroy?(): void };
-  let file: FileChunks | undefined;
+  let file: ChunkSource | undefined;
   let totalBytes: number | undefined;
   let live: LiveCapture | undefined;
   if (input.kind === 'file') {
@@ -197,7 +205,7 @@ export async function openCaptureStream(input: CaptureInput, handlers: OpenCaptu
     }
     if (st.isDirectory()) throw new CaptureError('unreadable', `${input.path}: is a directory, not a capture file`);
     if (st.isFile()) totalBytes = st.size;
-    source = file = new FileChunks(input.path, { ahead: handlers.readAhead !== false });
+    source = file = handlers.fileSource?.() ?? new FileChunks(input.path, { ahead: handlers.readAhead !== false });
   } else if (input.kind === 'stream') {
     name = input.name;
     source = input.stream;

@@ -90,7 +90,7 @@ export const PARALLEL_MIN_BYTES = 1024 * 1024 * 1024;
 
 /** --workers N: threads that share the work on a capture file (default: one per core for large files). */
 export function workersOption(): Option {
-  return new Option('--workers <n>', `threads sharing the work: one reads, the MySQL connections are dealt out to the others (default: ${availableParallelism()}, the number of cores, for files of 1 GiB or more; else 1)`);
+  return new Option('--workers <n>', `threads sharing the work: each reads the capture and decodes every N-th connection (default: ${availableParallelism()}, the number of cores, for files of 1 GiB or more; else 1)`);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The output of one share of a parallel run, as the merge needs it: the bytes written, in pieces, each with the
- * position (AnalyzeOptions.clock) it was written at. A worker fills one and posts it after each input batch; the
- * reading thread fills one for the connections it decodes itself.
+ * position (AnalyzeOptions.clock) it was written at. Each thread fills one and takes a batch of it after each chunk
+ * of input (a worker posts it to the main thread).
  */
 import type { Sink } from '../output/sink.js';
 import { JsonBytes } from '../output/json-bytes.js';
@@ -36,14 +36,14 @@ export class PieceBatch {
    * The pieces so far, as a batch: every later piece comes from a position above `watermark`. The bytes' memory goes
    * with it; the next pieces go into memory given back, or new memory the size of this batch.
    */
-  take(watermark: number, inputs: number, spare: ArrayBuffer[]): BatchMessage {
+  take(watermark: number): BatchMessage {
     if (this.pieces === 0) {
-      return { t: 'batch', bytes: new Uint8Array(0), keys: new Float64Array(0), ends: new Uint32Array(0), watermark, inputs, spare };
+      return { t: 'batch', bytes: new Uint8Array(0), keys: new Float64Array(0), ends: new Uint32Array(0), watermark };
     }
     const n = this.out.len;
     const m: BatchMessage = {
       t: 'batch', bytes: this.out.buf.subarray(0, n), keys: this.keys.slice(0, this.pieces), ends: this.ends.slice(0, this.pieces),
-      watermark, inputs, spare,
+      watermark,
     };
     const back = this.free.pop();
     this.out = back !== undefined ? JsonBytes.over(new Uint8Array(back)) : new JsonBytes(Math.max(64 * 1024, n + (n >> 2)));

@@ -1,35 +1,36 @@
 /**
- * A parallel run over N threads: this one and N−1 worker threads. This thread reads the capture once and runs the
- * front end (capture, link/IP/TCP, reassembly, MySQL detection, tcp.stream numbering) exactly as one thread does.
- * Each MySQL connection, when found, is dealt to a share (dealShare): a worker, whose sessions get the connection's
- * session calls as events (events.ts) and whose output code runs there (worker.ts), or, with N = 2, possibly this
- * thread, which then decodes it as a one-thread run does. Output comes in pieces, each with its position, and is
- * merged: a piece is written once no share can still produce one at a lower position (every share's watermark is at
- * or past it). The result is the output of one thread, byte for byte: within one position all output comes from the
- * one connection the frame belongs to (or, at the end, the one connection being closed).
+ * A parallel run over N threads: this one (share 0) and N−1 worker threads. Every thread reads the whole capture and
+ * runs the front end (capture, link/IP/TCP, reassembly, tcp.stream numbering) on every frame, so frame numbers,
+ * tcp.stream indexes and positions are the same everywhere; each detects and decodes only the connections whose
+ * tcp.stream index % N is its share (AnalyzeOptions.share), and runs the command's output code on them. Output comes
+ * in pieces, each with its position, and is merged: a piece is written once no thread can still produce one at a
+ * lower position (every thread's watermark is at or past it). The result is the output of one thread, byte for
+ * byte: within one position all output comes from the one connection the frame belongs to (or, at the end, the one
+ * connection being closed).
  *
- * Memory: after each chunk of input every worker gets its batch of events; reading waits while a worker has
- * MAX_INPUTS batches not yet done, or standard output is full. A batch holds a copy of the worker's share of the
- * chunk's MySQL bytes; each sends back one batch of output per batch of input.
+ * Why not one reader that deals the connections' bytes out: handing them over (copying, events, replay) cost about
+ * 40% more CPU than decoding them, more than the front end each thread now repeats (about 15% of a one-thread run).
+ *
+ * Memory: each thread takes a batch of output after each chunk of input; a thread waits before its next chunk while
+ * MAX_BATCHES of its batches are not written yet (only the thread furthest ahead can be in that state: the one
+ * furthest behind always has all its pieces writable), or, for this thread, while standard output is full.
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CaptureInput, Totals } from '../api-types.js';
 import type { AnalysisRun } from '../cli/common.js';
 import { runExchanges } from '../cli/queries.js';
 import type { RecordPredicate } from '../cli/queries.js';
-import type { Timestamp } from '../core/time.js';
 import type { ProgressStream } from '../cli/progress.js';
 import type { Sink } from '../output/sink.js';
 import type { Exchange } from '../model/exchange.js';
 import type { Group } from '../analysis/digest.js';
 import { LatencySketch } from '../analysis/latency-sketch.js';
-import { drive } from '../pipeline/analyze.js';
-import { Pipeline } from '../pipeline/pipeline.js';
-import { EventLog, Forwarder, type InputBatch } from './events.js';
+import { analyze } from '../pipeline/analyze.js';
 import { PieceBatch } from './pieces.js';
-import { MAX_INPUTS, mergeTotals, type BatchMessage, type ParallelJob, type SpareMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
+import { SharedFileChunks } from './shared-chunks.js';
+import { MAX_BATCHES, mergeTotals, type BatchMessage, type ParallelJob, type SpareMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 /**
  * The compiled worker: next to this file (dist/parallel/run.js), beside the bundled CLI (dist/cli/main.js holds this
@@ -48,21 +49,31 @@ class Lane {
   /** Next piece of batches[0]. */
   piece = 0;
   watermark = 0;
-  /** Input batches sent and not yet done. */
-  inputs = 0;
-  /** Byte memory of done input batches, for the next ones. */
-  readonly spare: ArrayBuffer[] = [];
-  /** The events for the worker (share 0, this thread, has neither). */
-  readonly log: EventLog | undefined;
   done = false;
   end: Extract<WorkerMessage, { t: 'end' }> | undefined;
-  constructor(readonly worker: Worker | undefined) {
-    this.log = worker ? new EventLog() : undefined;
-  }
+  constructor(readonly worker: Worker | undefined) {}
 
   headKey(): number | undefined {
     const b = this.batches[0];
     return b === undefined ? undefined : b.keys[this.piece];
+  }
+}
+
+/**
+ * Whether the file is gzip-compressed: its threads then each read it (its raw chunks go to the inflater, which keeps
+ * them for as long as it likes, so they could not be shared and handed back). Unreadable: no; reading reports it.
+ */
+function isGzip(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = new Uint8Array(2);
+      return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 
@@ -76,27 +87,6 @@ export interface LocalShare {
   onExchange(x: Exchange): void;
   /** Output items it counted (exchanges kept by the filter). */
   kept(): number;
-}
-
-/**
- * The share of the next connection: the one with the fewest connections so far (ties: the lowest worker). This
- * thread (share 0) takes part only when N = 2, counting its connections twice and the front end as one: the front
- * end is about a quarter of the work, so with two threads a reader that only reads would leave its core half idle,
- * and with three or more it is about one share's work already. Counts, not timings: the same capture is always
- * dealt the same way.
- */
-export function dealShare(dealt: number[]): number {
-  let best = 0;
-  let least = Number.POSITIVE_INFINITY;
-  for (let k = 1; k < dealt.length; k++) {
-    if (dealt[k]! < least) {
-      best = k;
-      least = dealt[k]!;
-    }
-  }
-  if (dealt.length === 2 && 2 * dealt[0]! + 1 < least) best = 0;
-  dealt[best]!++;
-  return best;
 }
 
 export async function runParallel(
@@ -126,16 +116,23 @@ export async function runParallel(
   };
   let failed: Error | undefined;
   let settle: (() => void) | undefined;
-  /** Wakes the reader when no worker is MAX_INPUTS batches behind any more (or one failed). */
+  /** Wakes this thread's reading once few enough of its batches wait to be written (or a worker failed). */
   let wake: (() => void) | undefined;
-  const behind = (): boolean => workers.some((l) => l.inputs >= MAX_INPUTS);
 
   /** An output batch is written out (the sinks copy): its memory goes back to where it was filled. */
   const giveBack = (lane: Lane, b: BatchMessage): void => {
     const buffer = b.bytes.buffer as ArrayBuffer;
-    if (buffer.byteLength === 0) return;
-    if (lane.worker === undefined) mine.free.push(buffer);
-    else lane.worker.postMessage({ t: 'spare', buffer } satisfies SpareMessage, [buffer]);
+    if (lane.worker === undefined) {
+      if (buffer.byteLength > 0) mine.free.push(buffer);
+      if (wake !== undefined && home.batches.length < MAX_BATCHES) {
+        const r = wake;
+        wake = undefined;
+        r();
+      }
+    } else {
+      // Also when it had nothing: the worker counts the batches not yet written.
+      lane.worker.postMessage({ t: 'spare', buffer } satisfies SpareMessage, buffer.byteLength > 0 ? [buffer] : []);
+    }
   };
   const pump = (): void => {
     for (;;) {
@@ -187,31 +184,24 @@ export async function runParallel(
     wake?.();
   };
 
+  const shared = !isGzip(c.input.path);
+  let chunks: SharedFileChunks | undefined;
   for (let index = 1; index < count; index++) {
-    const data: WorkerInput = { path: c.input.path, index, job };
+    const data: WorkerInput = { path: c.input.path, index, count, job, shared };
     const w = new Worker(script, { workerData: data, stdout: false, stderr: false });
     const lane = new Lane(w);
     lanes.push(lane);
     workers.push(lane);
     w.on('message', (m: WorkerMessage) => {
-      switch (m.t) {
-        case 'batch':
-          receive(lane, m);
-          lane.inputs -= m.inputs;
-          lane.spare.push(...m.spare);
-          if (wake && !behind()) {
-            const r = wake;
-            wake = undefined;
-            r();
-          }
-          break;
-        case 'stderr':
-          io.stderr(m.text);
-          break;
-        case 'end':
-          lane.end = m;
-          lane.done = true;
-          break;
+      if (m.t === 'release') {
+        chunks?.onRelease(m);
+        return;
+      }
+      if (m.t === 'batch') {
+        receive(lane, m);
+      } else {
+        lane.end = m;
+        lane.done = true;
       }
       if (!failed) pump();
     });
@@ -221,28 +211,19 @@ export async function runParallel(
     });
   }
 
-  let first: Timestamp | undefined;
-  let firstSent = false;
-  /** This share's output so far, and each worker's events as one batch; every later position is above `upTo`. */
-  const dispatch = (upTo: number, last: boolean): void => {
-    receive(home, mine.take(upTo, 0, []));
-    for (const l of workers) {
-      const b: InputBatch = { t: 'input', ...l.log!.take(l.spare.pop()), upTo, last, ...(first !== undefined && !firstSent ? { first } : {}) };
-      l.worker!.postMessage(b, [b.meta.buffer as ArrayBuffer, b.bytes.buffer as ArrayBuffer]);
-      l.inputs++;
-    }
-    if (first !== undefined) firstSent = true;
-    pump();
-  };
+  if (shared) chunks = new SharedFileChunks(c.input.path, workers.map((l) => l.worker!));
+  const fileSource = chunks ? { fileSource: () => chunks } : {};
   const localIo = {
     stdout: mine.sink,
     stderr: io.stderr,
     ...(io.progressStream ? { progressStream: io.progressStream } : {}),
-    // After each chunk of input: output and events go out; reading waits while a worker is behind or stdout is full.
+    // After each chunk of input: this thread's output so far into its lane; reading waits while too much of it is
+    // not written yet (a worker is behind) or standard output is full.
     waitForOutput: (): Promise<void> | undefined => {
       if (failed) throw failed;
-      dispatch(clock.position, false);
-      if (behind()) return new Promise<void>((r) => (wake = r)).then(() => {
+      receive(home, mine.take(clock.position));
+      pump();
+      if (home.batches.length >= MAX_BATCHES) return new Promise<void>((r) => (wake = r)).then(() => {
         if (failed) throw failed;
         return io.waitForOutput?.();
       });
@@ -251,18 +232,11 @@ export async function runParallel(
   };
   let run: AnalysisRun;
   try {
-    run = await runExchanges({ ...c, quiet }, localIo, (x) => share.onExchange(x), (input, o, onRecord) => {
-      // Every core decodes: the file is read on this thread (no thread-pool hand-offs), not ahead on another.
-      const withFirst = { ...o, readAhead: false, onFirstFrame: (ts: Timestamp) => { first = ts; o.onFirstFrame?.(ts); } };
-      const dealt = lanes.map(() => 0);
-      const p = new Pipeline(withFirst, onRecord, (conn) => {
-        const k = dealShare(dealt);
-        return k === 0 ? undefined : new Forwarder(conn, lanes[k]!.log!, clock);
-      });
-      return drive(p, input, withFirst);
-    }, clock);
+    run = await runExchanges({ ...c, quiet }, localIo, (x) => share.onExchange(x), (input, o, onRecord) =>
+      // Shared: read ahead on the thread pool. A gzip file each thread reads and inflates itself, synchronously.
+      analyze(input, { ...o, readAhead: false, share: { index: 0, count }, ...fileSource }, onRecord), clock);
     if (!failed) {
-      dispatch(Number.POSITIVE_INFINITY, true);
+      receive(home, mine.take(Number.POSITIVE_INFINITY));
       home.done = true;
     }
     await new Promise<void>((resolve) => {
@@ -272,15 +246,18 @@ export async function runParallel(
     });
     if (failed) throw failed;
   } finally {
+    chunks?.destroy();
     for (const l of workers) void l.worker!.terminate();
   }
   const ends = workers.map((l) => l.end!);
+  // A worker read the same file: an error it met, this thread met too and has printed (unless it read further).
+  if (run.code === undefined) for (const e of ends) if (e.stderr !== '') io.stderr(e.stderr);
   if (onGroups) {
     for (const e of ends) onGroups((e.groups ?? []).map((g) => ({ ...g, latencies: LatencySketch.fromJSON(g.latencies) })), e.kept);
   }
   const parts = ends.map((e) => e.totals).filter((t): t is Totals => t !== undefined);
   const merged: AnalysisRun = run.code !== undefined || run.totals === undefined || parts.length !== ends.length
-    ? { totals: undefined, damaged: run.damaged, code: run.code ?? 2 }
+    ? { totals: undefined, damaged: run.damaged, code: run.code ?? ends.find((e) => e.code !== undefined)?.code ?? 2 }
     : { totals: mergeTotals(run.totals, parts), damaged: run.damaged || ends.some((e) => e.damaged) };
   return { run: merged, kept: share.kept() + ends.reduce((n, e) => n + e.kept, 0) };
 }

@@ -1,69 +1,62 @@
 /**
- * A worker of a parallel run (see protocol.ts): replays the reader's events for its connections on real sessions
- * (replay.ts), runs the command's own output code on them and sends the text back after each input batch, each
+ * A worker of a parallel run (see protocol.ts): parses the whole capture (the bytes the main thread shares), decodes its share of the
+ * connections, runs the command's own output code on them and sends the text back after each chunk of input, each
  * piece with its position.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AnalyzeOptions, CaptureInput, Totals } from '../api-types.js';
+import type { AnalyzeOptions, CaptureInput } from '../api-types.js';
 import type { MySqlRecord } from '../model/record.js';
 import type { Exchange } from '../model/exchange.js';
 import { compileRecordFilter } from '../filter/index.js';
 import { parseQueriesOptions, queryLineWriter, runExchanges } from '../cli/queries.js';
 import { parseDigestOptions } from '../cli/digest.js';
 import { Digest } from '../analysis/digest.js';
-import { type GroupData, type SpareMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
-import type { InputBatch } from './events.js';
-import { SessionReplay } from './replay.js';
+import { analyze } from '../pipeline/analyze.js';
+import { MAX_BATCHES, type GroupData, type MainMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
 import { PieceBatch } from './pieces.js';
+import { ChunkInbox } from './shared-chunks.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const clock = { position: 0 };
 const out = new PieceBatch(clock);
-/** Input batches applied since the last batch of output, and their byte memory (it goes back with that batch). */
-let inputs = 0;
-let spare: ArrayBuffer[] = [];
-
-/** Input batches that came before the command was ready for them, and what takes them once it is. */
-const waiting: InputBatch[] = [];
-let take: ((b: InputBatch) => void) | undefined;
-port.on('message', (m: InputBatch | SpareMessage) => {
-  if (m.t === 'spare') out.free.push(m.buffer);
-  else if (take) take(m);
-  else waiting.push(m);
+/** Batches sent and not yet written out by the main thread; reading waits while there are MAX_BATCHES. */
+let unwritten = 0;
+let wake: (() => void) | undefined;
+/** The file's bytes as the main thread shares them (unless this worker reads a gzip file itself). */
+const inbox = input.shared ? new ChunkInbox((m) => port.postMessage(m)) : undefined;
+port.on('message', (m: MainMessage) => {
+  if (m.t === 'chunk') {
+    inbox!.receive(m);
+    return;
+  }
+  if (m.buffer.byteLength > 0) out.free.push(m.buffer);
+  unwritten--;
+  if (wake !== undefined && unwritten < MAX_BATCHES) {
+    const r = wake;
+    wake = undefined;
+    r();
+  }
 });
 
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
 
 /** Sends what was written so far; every later piece comes from a position above `watermark`. */
 function flush(watermark: number): void {
-  const m = out.take(watermark, inputs, spare);
-  post(m, [m.bytes.buffer as ArrayBuffer, m.keys.buffer as ArrayBuffer, m.ends.buffer as ArrayBuffer, ...spare]);
-  inputs = 0;
-  spare = [];
+  const m = out.take(watermark);
+  post(m, m.keys.length > 0 ? [m.bytes.buffer as ArrayBuffer, m.keys.buffer as ArrayBuffer, m.ends.buffer as ArrayBuffer] : []);
+  unwritten++;
 }
 
-/** The command's analysis, on the reader's events instead of a capture: resolves after the last batch. */
-const replayAnalyze = (_capture: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void): Promise<Totals> =>
-  new Promise<Totals>((resolve) => {
-    const replay = new SessionReplay({ ...options, clock }, onRecord);
-    take = (b) => {
-      replay.apply(b);
-      inputs++;
-      spare.push(b.bytes.buffer as ArrayBuffer);
-      if (b.last) {
-        take = undefined;
-        resolve(replay.totals);
-      } else {
-        flush(b.upTo);
-      }
-    };
-    for (const b of waiting.splice(0)) take?.(b);
-  });
+/** The command's analysis of this worker's share of the connections. */
+const analyzeShare = (capture: CaptureInput, options: AnalyzeOptions, onRecord: (r: MySqlRecord) => void): ReturnType<typeof analyze> =>
+  analyze(capture, {
+    ...options, readAhead: false, share: { index: input.index, count: input.count }, ...(inbox ? { fileSource: () => inbox } : {}),
+  }, onRecord);
 
 async function main(): Promise<void> {
   const job = input.job;
-  const stderr = (s: string): void => post({ t: 'stderr', text: s });
+  let stderr = '';
   const filter = (t: string): ((r: MySqlRecord) => boolean) => compileRecordFilter(t);
   // The command's own per-exchange work: query lines into the sink, or a digest whose groups go back at the end.
   let c: Parameters<typeof runExchanges>[0];
@@ -84,9 +77,18 @@ async function main(): Promise<void> {
     onExchange = (x) => lines.onExchange(x);
     kept = () => lines.kept();
   }
-  const run = await runExchanges({ ...c, quiet: true }, { stdout: out.sink, stderr }, onExchange, replayAnalyze, clock);
+  const io = {
+    stdout: out.sink,
+    stderr: (s: string) => void (stderr += s),
+    // After each chunk of input: its output goes out; reading waits while the main thread has too much of it.
+    waitForOutput: (): Promise<void> | undefined => {
+      flush(clock.position);
+      return unwritten < MAX_BATCHES ? undefined : new Promise<void>((r) => (wake = r));
+    },
+  };
+  const run = await runExchanges({ ...c, quiet: true }, io, onExchange, analyzeShare, clock);
   flush(Number.POSITIVE_INFINITY);
-  post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: kept(), ...(groups ? { groups: groups() } : {}) });
+  post({ t: 'end', totals: run.totals, damaged: run.damaged, code: run.code, kept: kept(), stderr, ...(groups ? { groups: groups() } : {}) });
 }
 
 main().catch((e: unknown) => {

@@ -21,6 +21,7 @@ export async function drive(p: Pipeline, input: CaptureInput, options: AnalyzeOp
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.waitForOutput ? { waitForOutput: options.waitForOutput } : {}),
     ...(options.readAhead === false ? { readAhead: false } : {}),
+    ...(options.fileSource ? { fileSource: options.fileSource } : {}),
   };
   const res = await openCaptureStream(input, handlers);
   const totals = p.end();

@@ -10,29 +10,14 @@ import { PacketDecoder } from '../decode/decoder.js';
 import type { TcpPacket } from '../decode/types.js';
 import type { ConnInfo, Dir } from '../flow/types.js';
 import type { MySqlRecord } from '../model/record.js';
-import { MySqlSession, type ConnectionFacts, type SessionSink } from '../mysql/session/connection.js';
+import { MySqlSession, type SessionSink } from '../mysql/session/connection.js';
 import { TcpReassembler } from '../reassembly/reassembler.js';
 import type { CloseReason, SegmentKind, StreamHandler } from '../reassembly/types.js';
 import { MySqlDetector } from './detect.js';
 import { countGap, countSegment, finishIdle, newTcpStats, type TcpConnStats } from './tcp-stats.js';
 
-/**
- * What the pipeline hands a MySQL connection's bytes to: its MySqlSession, or, in a parallel run, a forwarder that
- * passes the same calls to the worker thread decoding that connection (parallel/events.ts).
- */
-export interface ConnSession {
-  data(dir: Dir, bytes: Uint8Array, pkt: TcpPacket): void;
-  gap(dir: Dir, length: number, pkt: TcpPacket, endSeq?: number): void;
-  close(reason: CloseReason, pkt: TcpPacket | null): void;
-  /** What the session learned, for connection statistics (a forwarder does not know it). */
-  readonly facts?: ConnectionFacts;
-}
-
-/** Makes the ConnSession of a connection found to carry MySQL; undefined: the usual MySqlSession, in this thread. */
-export type SessionFactory = (conn: ConnInfo) => ConnSession | undefined;
-
 interface ConnEntry {
-  session: ConnSession | undefined;
+  session: MySqlSession | undefined;
   detector: MySqlDetector | undefined;
   /** Only when the caller asked for onConnection. */
   tcp: TcpConnStats | undefined;
@@ -54,7 +39,6 @@ export class Pipeline implements StreamHandler {
   constructor(
     private readonly opts: AnalyzeOptions,
     private readonly onRecord: (r: MySqlRecord) => void,
-    private readonly makeSession?: SessionFactory,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.ports = new Set(opts.ports ?? [3306]);
@@ -62,7 +46,7 @@ export class Pipeline implements StreamHandler {
     this.reassembler = new TcpReassembler(this, {
       isServerPort: (p) => this.ports.has(p),
       limits: this.limits,
-      onIssue: (i) => this.issue(i),
+      onIssue: (i, conn) => this.issue(i, conn),
     });
   }
 
@@ -79,7 +63,10 @@ export class Pipeline implements StreamHandler {
     this.reassembler.push(pkt);
   }
 
-  issue(i: Issue): void {
+  /** `conn`: the connection it is about, if any (a share of a parallel run counts only its own, see `owns`). */
+  issue(i: Issue, conn?: number): void {
+    const share = this.opts.share;
+    if (share !== undefined && (conn === undefined ? share.index !== 0 : !this.owns(conn))) return;
     this.totals.issues++;
     if (i.kind !== 'info' && i.kind !== 'assumption') this.totals.anomalies++;
     this.opts.onIssue?.(i);
@@ -100,7 +87,15 @@ export class Pipeline implements StreamHandler {
 
   // ------------------------------------------------------------- StreamHandler
 
+  /** Whether this run decodes the connection: always, except in a share of a parallel run (AnalyzeOptions.share). */
+  private owns(index: number): boolean {
+    const share = this.opts.share;
+    return share === undefined || index % share.count === share.index;
+  }
+
   onOpen(conn: ConnInfo): void {
+    // Another share's connection: no entry, so its first bytes stop it (onData false) and nothing of it is counted.
+    if (!this.owns(conn.index)) return;
     const entry: ConnEntry = { session: undefined, detector: undefined, tcp: this.opts.onConnection ? newTcpStats(conn) : undefined };
     if (this.ports.has(conn.server.port)) entry.session = this.newSession(conn);
     else if (this.autoDetect) entry.detector = new MySqlDetector();
@@ -131,6 +126,7 @@ export class Pipeline implements StreamHandler {
   }
 
   onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket, endSeq: number): void {
+    if (!this.owns(conn.index)) return;
     this.totals.lostBytes += length;
     const e = this.conns.get(conn.index);
     if (e?.tcp) countGap(e.tcp, dir, length, pkt.frameNo);
@@ -159,28 +155,23 @@ export class Pipeline implements StreamHandler {
     }
   }
 
-  private newSession(conn: ConnInfo): ConnSession {
+  private newSession(conn: ConnInfo): MySqlSession {
     this.totals.mysqlConnections++;
-    const other = this.makeSession?.(conn);
-    if (other !== undefined) return other;
-    return newMySqlSession(conn, this.opts, this.limits, {
+    const opts = this.opts;
+    const sink: SessionSink = {
       emit: (r) => this.emit(r),
       nextId: () => ++this.recordId,
       swapRoles: (c) => this.reassembler.swapRoles(c, 'greeting'),
-    });
+    };
+    return new MySqlSession(conn, {
+      tree: opts.tree === true, hex: opts.hex === true, limits: this.limits, holdRequests: opts.holdRequests !== false,
+    }, opts.onExchange ? { ...sink, exchange: opts.onExchange } : sink);
   }
 
   private emit(r: MySqlRecord): void {
     countRecord(this.totals, r);
     this.onRecord(r);
   }
-}
-
-/** A MySqlSession with the run's options (here, or in the worker decoding the connection of a parallel run). */
-export function newMySqlSession(conn: ConnInfo, opts: AnalyzeOptions, limits: Limits, sink: SessionSink): MySqlSession {
-  return new MySqlSession(conn, {
-    tree: opts.tree === true, hex: opts.hex === true, limits, holdRequests: opts.holdRequests !== false,
-  }, opts.onExchange ? { ...sink, exchange: opts.onExchange } : sink);
 }
 
 /** Totals with nothing counted yet. */

@@ -44,7 +44,8 @@ import type { CloseReason, SegmentKind, ServerPortTest, StreamHandler } from './
 export interface TcpReassemblerOptions {
   isServerPort: ServerPortTest;
   limits?: Partial<Limits>;
-  onIssue?(issue: Issue): void;
+  /** `conn`: the tcp.stream index of the connection the issue is about (a parallel run counts it where it is decoded). */
+  onIssue?(issue: Issue, conn: number): void;
 }
 
 /** One conversation in the table. Halves are stored by sending endpoint (A = the canonical first endpoint). */
@@ -87,7 +88,7 @@ export class TcpReassembler {
   private readonly handler: StreamHandler;
   private readonly isServerPort: ServerPortTest;
   private readonly limits: Limits;
-  private readonly onIssue: ((i: Issue) => void) | undefined;
+  private readonly onIssue: ((i: Issue, conn: number) => void) | undefined;
   private readonly table: ConnTable<Conn>;
   private readonly sink: HalfStreamSink<Conn>;
   /** The packet being processed (or a synthetic one at end/eviction); only set during push/end. */
@@ -148,6 +149,7 @@ export class TcpReassembler {
             `segments / ${bytes} bytes (limits ${this.limits.maxOutOfOrderSegments} segments, ` +
             `${this.limits.maxOutOfOrderBytes} bytes); the oldest hole is given up as lost (raise the limit if the capture is just reordered).`,
           (this.cur ?? this.synthetic).frameNo,
+          c.info.index,
         );
       },
     };
@@ -199,6 +201,7 @@ export class TcpReassembler {
               `Connection #${c.info.index} was still open when a new SYN reused its addresses and ports; ` +
                 `it ends here and a new connection starts.`,
               pkt.frameNo,
+              c.info.index,
             );
           }
           if (!c.closed) this.close(c, 'end-of-capture', null);
@@ -218,6 +221,7 @@ export class TcpReassembler {
                 'reassembly.data_after_close',
                 `Connection #${c.info.index} received data after it was closed (without a new SYN); it is ignored.`,
                 pkt.frameNo,
+                c.info.index,
               );
             }
           }
@@ -350,6 +354,7 @@ export class TcpReassembler {
       `More than ${this.limits.maxConnections} connections are tracked at once; the least recently active one ` +
         `(#${c.info.index}) is closed early (raise maxConnections to keep it).`,
       this.cur?.frameNo,
+      c.info.index,
     );
     this.close(c, 'limit', null);
   }
@@ -386,14 +391,15 @@ export class TcpReassembler {
       'reassembly.lost_segment',
       `Connection #${c.info.index} ${dirText(c.dirOf(h.fromA))}: ${length} bytes were never captured (${why}).`,
       frame,
+      c.info.index,
     );
   }
 
-  private issue(kind: Issue['kind'], code: string, message: string, frame: number | undefined): void {
+  private issue(kind: Issue['kind'], code: string, message: string, frame: number | undefined, conn: number): void {
     if (this.onIssue === undefined) return;
     const i: Issue = { layer: 'reassembly', kind, code, message };
     if (frame !== undefined && frame > 0) i.frame = frame;
-    this.onIssue(i);
+    this.onIssue(i, conn);
   }
 }
 

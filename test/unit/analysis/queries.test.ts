@@ -102,6 +102,17 @@ describe('queries: multi-connections.pcap (4 connections, SELECT … SLEEP(x) wo
     expect(r.ts).toBeCloseTo(xs[0]!.request.ts.sec + xs[0]!.request.ts.nsec / 1e9, 6);
     expect(utcTime(xs[0]!.request.ts)).toBe('2026-11-21 05:22:52.712789');
   });
+
+  it('utcTime (synthetic times, the same second again and again or not): the Date formatting, microseconds cut', () => {
+    const second = fc.integer({ min: 0, max: 4_102_444_800 });
+    fc.assert(fc.property(fc.array(fc.tuple(fc.oneof(second, fc.constant(1_795_000_000)), fc.integer({ min: 0, max: 999_999_999 })), { minLength: 1 }), (ts) => {
+      for (const [sec, nsec] of ts) {
+        const iso = new Date(sec * 1000 + Math.floor(nsec / 1e6)).toISOString();
+        const want = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}`;
+        expect(utcTime({ sec, nsec })).toBe(want);
+      }
+    }));
+  });
 });
 
 describe('queries: cli-session.pcap (mariadb CLI session)', () => {

@@ -1,7 +1,7 @@
 /**
- * `myshark queries --workers N` and `digest --workers N`: one reader runs the front end, the connections' sessions run
- * in worker threads (every N-th tcp.stream each), the output is merged back. It must be the one-thread output byte for byte — on every
- * fixture, in every format, with and without a display filter — and the exit code and stderr the same.
+ * `myshark queries --workers N` and `digest --workers N`: every thread reads the capture and decodes every N-th
+ * tcp.stream, the output is merged back. It must be the one-thread output byte for byte — on every fixture, in every
+ * format, with and without a display filter — and the exit code and stderr the same.
  * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
 import { parseDigestOptions, runDigest } from '../../../src/cli/digest.js';
 import { StringSink } from '../../../src/output/sink.js';
 import { mergeTotals } from '../../../src/parallel/protocol.js';
-import { dealShare } from '../../../src/parallel/run.js';
+import { analyzeFile } from '../../../src/pipeline/analyze.js';
 import type { Totals } from '../../../src/api-types.js';
 
 const FIX = 'test/fixtures/';
@@ -101,27 +101,32 @@ describe('--workers on a capture read in several chunks (SYNTHETIC: bench/genera
   });
 });
 
-describe('dealShare', () => {
-  it('deals connections to the share with the fewest; this thread (share 0) only with two threads, counting double plus one', () => {
-    const deal = (threads: number, n: number): number[] => {
-      const dealt = new Array<number>(threads).fill(0);
-      return Array.from({ length: n }, () => dealShare(dealt));
-    };
-    expect(deal(2, 8)).toEqual([1, 1, 0, 1, 1, 0, 1, 1]);
-    expect(deal(3, 6)).toEqual([1, 2, 1, 2, 1, 2]);
-    expect(deal(4, 7)).toEqual([1, 2, 3, 1, 2, 3, 1]);
-  });
+describe('AnalyzeOptions.share', () => {
+  for (const { file, serverPorts } of fixtures) {
+    it(`${file}: the shares' records are the one-thread records, split by tcp.stream, and their totals add up to its`, async () => {
+      const o = { ports: serverPorts };
+      const one = await analyzeFile(FIX + file, o);
+      for (const count of [2, 3]) {
+        const shares = await Promise.all(Array.from({ length: count }, (_, index) => analyzeFile(FIX + file, { ...o, share: { index, count } })));
+        shares.forEach((s, index) => {
+          const mine = one.records.filter((r) => r.conn.index % count === index);
+          // Record ids count the share's own messages: everything else is the same.
+          expect(s.records.map((r) => ({ ...r, id: 0 })), `${file} share ${index}/${count}`).toEqual(mine.map((r) => ({ ...r, id: 0 })));
+        });
+        expect(mergeTotals(shares[0]!.totals, shares.slice(1).map((s) => s.totals)), `${file} ${count} shares`).toEqual(one.totals);
+      }
+    });
+  }
 });
 
 describe('mergeTotals', () => {
-  it("keeps the reader's counts and adds the messages, issues and anomalies of the workers' records", () => {
+  it("keeps share 0's counts of the capture and adds what each share counted of its own connections", () => {
     const t = (o: Partial<Totals>): Totals => ({
       format: 'pcap', bytesRead: 100, frames: 10, tcpSegments: 9, skipped: { 'not-tcp': 1 }, connections: 3, mysqlConnections: 0,
       messages: 0, issues: 0, anomalies: 0, truncated: false, badIpChecksums: 0, lostBytes: 0, ...o,
     });
-    const reader = t({ mysqlConnections: 2, issues: 1, anomalies: 1, lostBytes: 7 });
-    const w = (o: Partial<Totals>): Totals => ({ ...t({ frames: 0, tcpSegments: 0, connections: 0, bytesRead: 0, skipped: {} }), ...o });
-    const m = mergeTotals(reader, [w({ messages: 5, issues: 2, anomalies: 1 }), w({ messages: 3, issues: 1, anomalies: 1 })]);
-    expect(m).toEqual(t({ mysqlConnections: 2, messages: 8, issues: 4, anomalies: 3, lostBytes: 7 }));
+    const main = t({ mysqlConnections: 2, issues: 1, anomalies: 1, lostBytes: 7 });
+    const m = mergeTotals(main, [t({ messages: 5, issues: 2, anomalies: 1, mysqlConnections: 1 }), t({ messages: 3, issues: 1, anomalies: 1, lostBytes: 4 })]);
+    expect(m).toEqual(t({ mysqlConnections: 3, messages: 8, issues: 4, anomalies: 3, lostBytes: 11 }));
   });
 });
