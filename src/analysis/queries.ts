@@ -328,7 +328,29 @@ let lastUtcSec = Number.NaN;
 let lastSecText = '';
 
 function ms(v: number | null): string {
-  return v === null ? '-' : `${v.toFixed(3)}ms`;
+  return v === null ? '-' : `${fixed3(v)}ms`;
+}
+
+/** "000" … "999". */
+const THOUSANDTHS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * v.toFixed(3), without its exact decimal expansion (a twentieth of a query log's time) where that cannot change
+ * the answer: below 10^6 the product v·1000 is off by under 2.5·10^-7, so unless it lies within 10^-6 of a half
+ * (toFixed's tie, decided on the exact value), rounding the product rounds v alike.
+ */
+export function fixed3(v: number): string {
+  if (v >= 0 && v < 1e6) {
+    const t = v * 1000;
+    const f = Math.floor(t);
+    const d = t - f;
+    if (Math.abs(d - 0.5) > 1e-6) {
+      const n = d > 0.5 ? f + 1 : f;
+      const frac = n % 1000;
+      return `${(n - frac) / 1000}.${THOUSANDTHS[frac]!}`;
+    }
+  }
+  return v.toFixed(3);
 }
 
 const SQL_MAX = 1000;

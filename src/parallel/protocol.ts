@@ -68,7 +68,7 @@ export interface SpareMessage {
 export type MainMessage = SpareMessage | ChunkMessage;
 
 /** Output batches a thread may have waiting to be written before it waits for the others (each is a chunk's worth). */
-export const MAX_BATCHES = 8;
+export const MAX_BATCHES = 32;
 
 /**
  * Totals of a parallel run: every share read the whole capture, so frames, segments, connections, capture issues

@@ -6,15 +6,15 @@
  * that is behind holds the reading back, and so bounds the memory.
  *
  * Why: reading the 2.6 GB benchmark capture costs each thread that reads it about 0.4 s of copying from the page
- * cache; shared, the workers do not pay it, and the main thread reads on the thread pool while it decodes.
+ * cache; shared, only the main thread pays it.
  */
-import { close, open, read } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { ChunkSource } from '../capture/open.js';
 import { FILE_CHUNK } from '../capture/file-chunks.js';
 
 /** Chunks in flight at once (16 MiB with 1 MiB chunks). */
-export const MAX_SLOTS = 16;
+export const MAX_SLOTS = 48;
 
 /**
  * Main → worker: chunk `slot` holds the next `n` bytes of the file. n = 0: no more (the end, or the main thread
@@ -34,18 +34,12 @@ export interface ReleaseMessage {
   slot: number;
 }
 
-interface Read {
-  slot: number;
-  n: number;
-}
-
-/** The main thread's side: reads the file ahead on the thread pool into shared slots, and shares each chunk. */
+/** The main thread's side: reads the file into shared slots, chunk by chunk, and shares each chunk. */
 export class SharedFileChunks implements ChunkSource {
-  private fd: Promise<number> | undefined;
+  private fd: number | undefined;
   private position = 0;
   private ended = false;
   private atEnd = false;
-  private pending: Promise<Read> | undefined;
   private readonly memory: SharedArrayBuffer[] = [];
   /** Threads still holding each slot's chunk (0: free). */
   private readonly holders: number[] = [];
@@ -65,32 +59,36 @@ export class SharedFileChunks implements ChunkSource {
     return this;
   }
 
+  /**
+   * The next chunk, read synchronously (every core is decoding: the copy costs less here than a hand-off to the
+   * thread pool), after a turn of the event loop: the workers' messages are handled between chunks.
+   */
   async next(): Promise<IteratorResult<Uint8Array>> {
     if (this.ended || this.atEnd) return this.finish();
-    let r: Read;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    let slot: number;
+    let n: number;
     try {
-      this.pending ??= this.startRead();
-      r = await this.pending;
+      slot = await this.takeSlot();
+      if (this.ended) return this.finish();
+      this.fd ??= openSync(this.path, 'r');
+      n = readSync(this.fd, new Uint8Array(this.memory[slot]!), 0, FILE_CHUNK, this.position);
     } catch (e) {
       this.finish();
       throw e;
     }
-    this.pending = undefined;
-    if (this.ended || r.n === 0) {
-      this.free.push(r.slot);
+    this.position += n;
+    if (n === 0) {
+      this.free.push(slot);
       return this.finish();
     }
-    if (r.n < FILE_CHUNK) this.atEnd = true;
-    else this.pending = this.startRead();
-    const first = this.memory[r.slot]!;
-    this.holders[r.slot] = this.workers.length + 1;
-    for (const w of this.workers) {
-      const m: ChunkMessage = { t: 'chunk', slot: r.slot, n: r.n, ...(this.sent[r.slot] ? {} : { memory: first }) };
-      w.postMessage(m);
-    }
-    this.sent[r.slot] = true;
-    const view = new Uint8Array(first, 0, r.n);
-    this.out.set(view, r.slot);
+    if (n < FILE_CHUNK) this.atEnd = true;
+    this.holders[slot] = this.workers.length + 1;
+    const memory = this.memory[slot]!;
+    for (const w of this.workers) w.postMessage({ t: 'chunk', slot, n, ...(this.sent[slot] ? {} : { memory }) } satisfies ChunkMessage);
+    this.sent[slot] = true;
+    const view = new Uint8Array(memory, 0, n);
+    this.out.set(view, slot);
     return { done: false, value: view };
   }
 
@@ -108,8 +106,7 @@ export class SharedFileChunks implements ChunkSource {
   }
 
   async return(): Promise<IteratorResult<Uint8Array>> {
-    this.finish();
-    return { done: true, value: undefined };
+    return this.finish();
   }
 
   destroy(): void {
@@ -124,17 +121,7 @@ export class SharedFileChunks implements ChunkSource {
     w?.();
   }
 
-  private async startRead(): Promise<Read> {
-    this.fd ??= new Promise<number>((resolve, reject) => open(this.path, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
-    const fd = await this.fd;
-    const slot = await this.takeSlot();
-    const at = this.position;
-    this.position += FILE_CHUNK;
-    return new Promise<Read>((resolve, reject) => {
-      read(fd, new Uint8Array(this.memory[slot]!), 0, FILE_CHUNK, at, (e, n) => (e ? reject(e) : resolve({ slot, n })));
-    });
-  }
-
+  /** A free slot, or a new one while there are fewer than MAX_SLOTS; else waits for one to be released. */
   private async takeSlot(): Promise<number> {
     for (;;) {
       const s = this.free.pop();
@@ -145,23 +132,16 @@ export class SharedFileChunks implements ChunkSource {
         return this.memory.length - 1;
       }
       await new Promise<void>((r) => (this.wake = r));
-      if (this.ended) throw new Error('the shared reading was stopped');
+      if (this.ended) return 0;
     }
-  }
-
-  private post(m: ChunkMessage): void {
-    for (const w of this.workers) w.postMessage(m);
   }
 
   private finish(): IteratorResult<Uint8Array> {
     if (!this.ended) {
       this.ended = true;
-      this.post({ t: 'chunk', slot: -1, n: 0 });
-      const fd = this.fd;
-      const pending = this.pending;
-      this.pending = undefined;
-      // A read still in flight uses the descriptor: close it once that read is over.
-      if (fd) void Promise.allSettled([fd, pending]).then(([f]) => f.status === 'fulfilled' && close(f.value, () => {}));
+      for (const w of this.workers) w.postMessage({ t: 'chunk', slot: -1, n: 0 } satisfies ChunkMessage);
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
       const w = this.wake;
       this.wake = undefined;
       w?.();

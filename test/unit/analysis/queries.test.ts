@@ -11,7 +11,7 @@ import type { Exchange } from '../../../src/model/exchange.js';
 import { compileRecordFilter } from '../../../src/filter/index.js';
 import { BufferedSink } from '../../../src/output/sink.js';
 import { queryLineWriter } from '../../../src/cli/queries.js';
-import { csvField, CSV_COLUMNS, msBetween, msBetweenJson, notableFlags, QueryJsonWriter, queryRow, secondsJson, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
+import { csvField, CSV_COLUMNS, fixed3, msBetween, msBetweenJson, notableFlags, QueryJsonWriter, queryRow, secondsJson, utcTime, type QueryRow } from '../../../src/analysis/queries.js';
 import { tsToSeconds } from '../../../src/core/time.js';
 import { parseQueriesOptions, runQueries } from '../../../src/cli/queries.js';
 import { UsageError } from '../../../src/cli/read.js';
@@ -101,6 +101,16 @@ describe('queries: multi-connections.pcap (4 connections, SELECT … SLEEP(x) wo
     const r = queryRow(xs[0]!);
     expect(r.ts).toBeCloseTo(xs[0]!.request.ts.sec + xs[0]!.request.ts.nsec / 1e9, 6);
     expect(utcTime(xs[0]!.request.ts)).toBe('2026-11-21 05:22:52.712789');
+  });
+
+  it('fixed3 is toFixed(3) (synthetic numbers: latencies from nanoseconds, ties, integers, any double)', () => {
+    const fromNs = fc.integer({ min: -1e12, max: 2e15 }).map((ns) => ns / 1e6);
+    const ties = fc.integer({ min: 0, max: 1e9 }).map((k) => (k + 0.5) / 1000);
+    const ints = fc.integer({ min: 0, max: 2e6 }).map((k) => k / 1000);
+    fc.assert(fc.property(fc.oneof(fromNs, ties, ints, fc.double({ noNaN: true })), (v) => {
+      expect(fixed3(v)).toBe(v.toFixed(3));
+    }), { numRuns: 20000 });
+    for (const v of [0, 0.0005, 0.0015, 999999.9995, 1e6, 1.0005, 2.675, -0, 1e21, Infinity]) expect(fixed3(v)).toBe(v.toFixed(3));
   });
 
   it('utcTime (synthetic times, the same second again and again or not): the Date formatting, microseconds cut', () => {
