@@ -83,8 +83,9 @@ export function quietOption(): Option {
 }
 
 /**
- * Below this size a capture is decoded by one thread by default: starting the workers and passing them the bytes
- * costs more than it gains on 300 MB captures (two workers about 10% slower than one on 2 cores, BENCHMARKS.md).
+ * Below this size a capture is decoded by one thread by default: starting the workers, each following every TCP
+ * connection, costs more than it gains on 300 MB captures (two threads 10-20% slower than one on 2 cores,
+ * BENCHMARKS.md).
  */
 export const PARALLEL_MIN_BYTES = 1024 * 1024 * 1024;
 

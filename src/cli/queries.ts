@@ -131,7 +131,7 @@ export function queryLineWriter(format: QueriesFormat, out: Sink): { onExchange(
 export async function runQueries(c: QueriesConfig, io: QueriesIO, analyzeFn?: AnalyzeFn): Promise<number> {
   if (c.format === 'csv') io.stdout.write(csvHeader());
   if (runsInParallel(c, analyzeFn)) {
-    // Connections dealt out to worker threads (parallel/run.ts); the output is merged back into the one-thread order.
+    // Connections shared out between threads (parallel/run.ts); the output is merged back into the one-thread order.
     const { runParallel } = await import('../parallel/run.js');
     const r = await runParallel(c, { command: 'queries', options: c.raw }, io, c.quiet === true || process.stdout.isTTY === true,
       (sink) => queryLineWriter(c.format, sink));

@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ChunkSource } from '../capture/open.js';
 import { FILE_CHUNK } from '../capture/file-chunks.js';
 
-/** Chunks in flight at once (16 MiB with 1 MiB chunks). */
+/** Chunks in flight at once (48 MiB with 1 MiB chunks): a worker may lag this far behind before reading waits. */
 export const MAX_SLOTS = 48;
 
 /**
