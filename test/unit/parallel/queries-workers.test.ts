@@ -5,7 +5,7 @@
  * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -95,6 +95,38 @@ describe('--workers on a capture read in several chunks (SYNTHETIC: bench/genera
       }
       const d1 = await command(parseDigestOptions, runDigest, path, { format: 'json', workers: '1' }, '');
       expect(await command(parseDigestOptions, runDigest, path, { format: 'json', workers: '2' }, '')).toEqual(d1);
+
+      // Damaged copies: cut in the middle of a record; a record header claiming 1 GB at about 3 MB (the reading
+      // stops there, in every thread).
+      const bytes = readFileSync(path);
+      const cut = join(dir, 'cut.pcap');
+      writeFileSync(cut, bytes.subarray(0, 3_000_001));
+      const bad = join(dir, 'bad.pcap');
+      const broken = Buffer.from(bytes);
+      let at = 24;
+      while (at < 3_000_000) at += 16 + broken.readUInt32LE(at + 8);
+      broken.writeUInt32LE(1 << 30, at + 8);
+      broken.writeUInt32LE(1 << 30, at + 12);
+      writeFileSync(bad, broken);
+      for (const damaged of [cut, bad]) {
+        const one = await runAt(damaged, { format: 'json', workers: '1' });
+        expect(one.code, damaged).toBe(4);
+        expect(one.out.split('\n').length).toBeGreaterThan(300);
+        for (const workers of ['2', '3']) expect(await runAt(damaged, { format: 'json', workers }), `${damaged} --workers ${workers}`).toEqual(one);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a capture of more chunks than the threads share at once (SYNTHETIC, 80 MB): chunk memory is reused, same output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'myshark-workers-'));
+    try {
+      const path = join(dir, 'synthetic.pcap');
+      execFileSync(process.execPath, ['bench/generate.mjs', '--size', '80M', '--seed', '5', '--out', path], { stdio: 'ignore' });
+      const one = await runAt(path, { format: 'json', workers: '1' });
+      expect(one.code).toBe(0);
+      expect(await runAt(path, { format: 'json', workers: '2' })).toEqual(one);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
