@@ -180,15 +180,16 @@ export async function runParallel(
     else giveBack(lane, m);
     lane.watermark = m.watermark;
   };
+  const shared = !isGzip(c.input.path);
+  let chunks: SharedFileChunks | undefined;
   const fail = (e: Error): void => {
     if (failed) return;
     failed = e;
+    chunks?.destroy(); // reading would wait for the failed worker to hand its chunks back
     settle?.();
     wake?.();
   };
 
-  const shared = !isGzip(c.input.path);
-  let chunks: SharedFileChunks | undefined;
   for (let index = 1; index < count; index++) {
     const data: WorkerInput = { path: c.input.path, index, count, job, shared };
     const w = new Worker(script, { workerData: data, stdout: false, stderr: false });

@@ -124,6 +124,7 @@ export class SharedFileChunks implements ChunkSource {
   /** A free slot, or a new one while there are fewer than MAX_SLOTS; else waits for one to be released. */
   private async takeSlot(): Promise<number> {
     for (;;) {
+      if (this.ended) return 0; // stopped meanwhile (the caller checks)
       const s = this.free.pop();
       if (s !== undefined) return s;
       if (this.memory.length < MAX_SLOTS) {
@@ -132,7 +133,6 @@ export class SharedFileChunks implements ChunkSource {
         return this.memory.length - 1;
       }
       await new Promise<void>((r) => (this.wake = r));
-      if (this.ended) return 0;
     }
   }
 
