@@ -112,10 +112,19 @@ export function parseWorkers(v: string | undefined, capture: string | undefined)
   }
 }
 
-/** Whether a command runs over worker threads: more than one asked for, a file (workers read it themselves), and
- *  the library's own analyze (an injected one, as tests use, runs in this thread). */
+/** Whether a command runs over worker threads: more than one asked for, a regular file (its chunks are read by
+ *  position and shared; a named pipe or a missing file goes to one thread, which reports what it can), and the
+ *  library's own analyze (an injected one, as tests use, runs in this thread). */
 export function runsInParallel(c: { workers: number; input: CaptureInput }, analyzeFn: AnalyzeFn | undefined): c is { workers: number; input: { kind: 'file'; path: string } } {
-  return c.workers > 1 && c.input.kind === 'file' && analyzeFn === undefined;
+  return c.workers > 1 && c.input.kind === 'file' && analyzeFn === undefined && isRegularFile(c.input.path);
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The options every capture-reading analysis command has: -d PORT, --no-auto-detect, -q. */

@@ -4,7 +4,7 @@
  * format, with and without a display filter — and the exit code and stderr the same.
  * The workers run the compiled dist/parallel/worker.js (`npm test` builds first).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,29 @@ describe('queries --workers: the same output as one thread', () => {
     const many = await run('no-such-file.pcap', { workers: '2' });
     expect(many).toEqual(one);
     expect(one.code).toBe(2);
+  });
+
+  it('a named pipe: the same error and exit code as one thread (its bytes cannot be read by position), no hang', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'myshark-fifo-'));
+    try {
+      const outcome = async (workers: string): Promise<Outcome> => {
+        const fifo = join(dir, `w${workers}.pcap`);
+        execFileSync('mkfifo', [fifo]);
+        const writer = spawn('sh', ['-c', 'cat "$0" > "$1"', FIX + 'cli-session.pcap', fifo], { stdio: 'ignore' });
+        try {
+          const r = await runAt(fifo, { workers });
+          return { ...r, err: r.err.replaceAll(fifo, 'FIFO') };
+        } finally {
+          writer.kill();
+        }
+      };
+      const one = await outcome('1');
+      expect(one.code).toBe(2);
+      expect(one.err).toContain('FIFO: cannot be read');
+      expect(await outcome('2')).toEqual(one);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--workers must be a whole number from 1 to 256', () => {
