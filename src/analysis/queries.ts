@@ -321,8 +321,7 @@ export function utcTime(ts: Timestamp): string {
     lastUtcSec = ts.sec;
     lastSecText = `${d.slice(0, 10)} ${d.slice(11, 19)}.`;
   }
-  const us = Math.floor(ts.nsec / 1000);
-  return lastSecText + (us >= 100000 ? String(us) : String(us).padStart(6, '0'));
+  return lastSecText + String(Math.floor(ts.nsec / 1000)).padStart(6, '0');
 }
 let lastUtcSec = Number.NaN;
 let lastSecText = '';

@@ -31,6 +31,7 @@ import type { Exchange } from '../model/exchange.js';
 import type { Group } from '../analysis/digest.js';
 import { LatencySketch } from '../analysis/latency-sketch.js';
 import { analyze } from '../pipeline/analyze.js';
+import { SNIFF_BYTES, sniffFormat } from '../capture/sniff.js';
 import { PieceBatch } from './pieces.js';
 import { SharedFileChunks } from './shared-chunks.js';
 import { MAX_BATCHES, mergeTotals, type BatchMessage, type ParallelJob, type SpareMessage, type WorkerInput, type WorkerMessage } from './protocol.js';
@@ -70,8 +71,8 @@ function isGzip(path: string): boolean {
   try {
     const fd = openSync(path, 'r');
     try {
-      const b = new Uint8Array(2);
-      return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+      const head = new Uint8Array(SNIFF_BYTES);
+      return sniffFormat(head.subarray(0, readSync(fd, head, 0, SNIFF_BYTES, 0))) === 'gzip';
     } finally {
       closeSync(fd);
     }

@@ -1,7 +1,7 @@
 /**
- * A worker of a parallel run (see protocol.ts): parses the whole capture (the bytes the main thread shares), decodes its share of the
- * connections, runs the command's own output code on them and sends the text back after each chunk of input, each
- * piece with its position.
+ * A worker of a parallel run (see protocol.ts): parses the whole capture (the bytes the main thread shares),
+ * decodes its share of the connections, runs the command's own output code on them and sends the text back after
+ * each chunk of input, each piece with its position.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalyzeOptions, CaptureInput } from '../api-types.js';
