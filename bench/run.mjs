@@ -20,10 +20,14 @@
 //   (default)  full capture: the light rows; slice: all rows; synthetic: the light rows
 //   --quick    the slice only (all rows), or the synthetic capture (all rows) when there is no sysbench capture:
 //              a few minutes on 2 cores
-// Rows (light): bare read loop (bench/read-loop.mjs), myshark queries -T json (piped here, lines counted), queries
+// Rows (light): bare read loop (bench/read-loop.mjs), myshark's front end alone (bench/parts.mjs front-end: capture,
+//   link/IP/TCP, reassembly, no MySQL), myshark queries -T json (piped here, lines counted), queries
 //   --workers 1 (piped, counted) and --workers 1/2 to /dev/null (only if `queries --help` shows --workers; their
-//   outputs hashed and compared in the untimed check pass), myshark digest, read -T json, read (text summary),
-//   read -Y 'mysql.query contains "sbtest1"', tshark -T fields -e mysql.query, tshark -Y 'mysql.query contains ...'.
+//   outputs hashed and compared in the untimed check pass); on the full capture (or --quick) also, run in turn,
+//   one --workers 1 alone and two at once (the machine's ceiling), and one share of --workers 2 alone in a process
+//   and both shares as two processes at once (bench/parts.mjs share: the split without its machinery); myshark
+//   digest, read -T json, read (text summary), read -Y 'mysql.query contains "sbtest1"', tshark -T fields -e
+//   mysql.query, tshark -Y 'mysql.query contains ...'.
 // Recall under load (full mode and --recall; --no-recall skips; bench/recall.mjs): counts, no timing, on
 //   sysbench-lossy.pcap: sysbench's statements (total + ignored errors), tshark's requests (-Y mysql.query), myshark
 //   queries' exchanges by status (ok/error/no_response/lost; --workers 1, and --workers 2 must be byte-identical),
@@ -71,6 +75,7 @@ const root = resolve(here, '..');
 const outDir = join(here, 'out');
 let cli = join(root, 'dist/cli/main.js');
 const readLoop = join(here, 'read-loop.mjs');
+const parts = join(here, 'parts.mjs');
 const captureScript = join(root, 'scripts/bench/sysbench-capture.sh');
 const argv = process.argv.slice(2);
 
@@ -404,6 +409,8 @@ async function benchCapture(c) {
 
   if (walked) await run({ id: 'loop', label: 'bare read loop (4 MiB readSync)', cmd: 'node', args: [readLoop, c.path], count: true });
   else skipped.push({ id: 'loop', label: 'bare read loop', note: 'not applicable (not a pcap/pcapng file)' });
+  // What every decoder of this design pays before MySQL: what stands in the way of "within 3× the bare loop".
+  await run({ id: 'front-end', label: 'myshark front end only (no MySQL decoded)', cmd: 'node', args: [parts, 'front-end', c.path] });
   await run({ id: 'queries', label: `myshark queries -T json${hasWorkers ? ' (default --workers)' : ''}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json'], count: true, needle: '"command":"COM_QUERY"' });
   if (hasWorkers) {
     // One worker piped and counted, as tshark's rows are: the row the tshark and bare-loop targets use.
@@ -417,9 +424,15 @@ async function benchCapture(c) {
     // keeps V8's GC helpers and libuv's file reads busy beside it).
     if (c.role === 'full' || opt.quick) {
       const one = `node ${q(cli)} queries ${q(c.path)} ${dArgs.join(' ')} -q -T json --workers 1 > /dev/null`;
+      // And the split alone: one share of --workers 2 (every frame parsed, half the connections decoded and written)
+      // in a process of its own, then both shares as two processes at once: --workers 2 without its thread, merge
+      // and shared reading. --workers 1 / these is the most the split itself can give here.
+      const share = (i) => `node ${q(parts)} share ${q(c.path)} --port ${port} --index ${i} --count 2 > /dev/null`;
       await runTogether([
         { id: 'ceiling-one', label: 'ceiling: one queries --workers 1 alone (to /dev/null)', cmd: 'bash', args: ['-c', one] },
         { id: 'ceiling-pair', label: 'ceiling: two queries --workers 1 at once (to /dev/null)', cmd: 'bash', args: ['-c', `${one} & ${one}; wait`] },
+        { id: 'share-one', label: 'split: share 0 of 2 alone in a process', cmd: 'bash', args: ['-c', share(0)] },
+        { id: 'share-pair', label: 'split: shares 0 and 1 of 2 as two processes at once', cmd: 'bash', args: ['-c', `${share(0)} & ${share(1)}; wait`] },
       ]);
     }
   } else {
@@ -555,6 +568,10 @@ function ratios(res) {
     workers2VsWorkers1: r['queries-w2-null'] ? div(r['queries-w1-null'], r['queries-w2-null']) : div(r['queries-w1'], r['queries-w2']),
     // Two independent runs at once: 2 × one alone / the pair (1 = no gain from the second core, 2 = all of it).
     ceiling: ok(r['ceiling-one']) && ok(r['ceiling-pair']) ? (2 * r['ceiling-one'].wall) / r['ceiling-pair'].wall : null,
+    // The split of --workers 2 without its machinery: one --workers 1 run against one share alone / both at once.
+    splitAlone: div(r['ceiling-one'], r['share-one']),
+    splitPair: div(r['ceiling-one'], r['share-pair']),
+    frontEndVsLoop: div(r['front-end'], r.loop),
     queriesRssMiB: ok(q1) ? q1.rss / 1024 : null,
   };
 }
@@ -586,12 +603,18 @@ function targets(results) {
   ];
   if (hasWorkers) list.push(t('queries --workers 2 ≥ 1.7× faster than --workers 1 (full capture)', 'workers2VsWorkers1', (v) => v >= 1.7, x, 'not run', true));
   else list.push({ name: 'queries --workers 2 ≥ 1.7× faster than --workers 1', measured: 'not implemented (no --workers option)', met: null });
-  const ceiling = collect('ceiling', full.length ? full : pool);
-  if (hasWorkers && ceiling.length) {
-    list.at(-1).extra = `what this machine gives two independent --workers 1 processes at once (2 × one alone / both): ${ceiling.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
-  }
-  const alone = collect('digestVsPtAlone');
-  if (alone.length) list[3].extra = `vs pt-query-digest alone (tcpdump text from a file): ${alone.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
+  const onFull = (key) => collect(key, full.length ? full : pool).map((e) => `${x(e.v)} (${e.file})`).join(', ');
+  const ceiling = onFull('ceiling');
+  const extras = [];
+  if (hasWorkers && ceiling) extras.push(`what this machine gives two independent --workers 1 processes at once (2 × one alone / both): ${ceiling}`);
+  const alone = onFull('splitAlone');
+  const pair = onFull('splitPair');
+  if (hasWorkers && alone) extras.push(`the split without threads, merge or shared reading (--workers 1 alone / one share alone in a process): ${alone}; / both shares as two processes at once: ${pair || '–'}`);
+  if (extras.length) list.at(-1).extra = extras.join('; ');
+  const fe = onFull('frontEndVsLoop');
+  if (fe) list[2].extra = `the front end alone (capture, link/IP/TCP, reassembly; no MySQL decoded): ${fe} the loop's time`;
+  const ptAlone = collect('digestVsPtAlone');
+  if (ptAlone.length) list[3].extra = `vs pt-query-digest alone (tcpdump text from a file): ${ptAlone.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
   return list;
 }
 
@@ -663,7 +686,7 @@ tg.push(recallTarget(recallRes));
 // ---------------------------------------------------------------- report (text)
 const fmt = (x, d = 1) => (x != null && Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratioStr = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
-const rowOrder = ['loop', 'queries', 'queries-w1', 'queries-w2', 'queries-w1-null', 'queries-w2-null', 'ceiling-one', 'ceiling-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
+const rowOrder = ['loop', 'front-end', 'queries', 'queries-w1', 'queries-w2', 'queries-w1-null', 'queries-w2-null', 'ceiling-one', 'ceiling-pair', 'share-one', 'share-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
 const sorted = (res) => [...Object.values(res.rows), ...res.skipped.map((r) => ({ ...r, note: skipNote(r.id, res.role) ?? r.note }))]
   .sort((a, b) => rowOrder.indexOf(a.id) - rowOrder.indexOf(b.id));
 function describe(res) {
@@ -727,6 +750,8 @@ const ratioLines = (res) => {
     `myshark read -Y vs tshark -Y: ${ratioStr(r.readYVsTsharkY)}`,
     `queries --workers 2 vs --workers 1: ${hasWorkers ? ratioStr(r.workers2VsWorkers1) : 'not implemented'}`,
     ...(r.ceiling != null ? [`two independent queries --workers 1 at once vs one alone (the machine's ceiling for 2 workers): ${ratioStr(r.ceiling)}`] : []),
+    ...(r.splitAlone != null ? [`queries --workers 1 vs one share of 2 alone in a process: ${ratioStr(r.splitAlone)}; vs both shares as two processes at once: ${ratioStr(r.splitPair)}`] : []),
+    ...(r.frontEndVsLoop != null ? [`myshark front end only vs bare read loop (time): ${ratioStr(r.frontEndVsLoop)}`] : []),
   ];
 };
 
