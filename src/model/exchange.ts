@@ -18,7 +18,7 @@ export interface Exchange {
   /** When the last response message ended. */
   endTs: Timestamp | undefined;
   endFrame: number | undefined;
-  /** `lost`: the response was (at least partly) in bytes the capture missed (a lost segment): its end is unknown. */
+  /** `lost`: the response was (at least partly) in bytes the capture missed (a lost segment, or the capture stopped in the middle of it): its end is unknown. */
   status: 'ok' | 'error' | 'no_response' | 'lost';
   error: Err | undefined;
   /** Rows of the result sets; affected rows of the OK packets. */

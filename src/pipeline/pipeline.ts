@@ -14,6 +14,7 @@ import { MySqlSession, type SessionSink } from '../mysql/session/connection.js';
 import { TcpReassembler } from '../reassembly/reassembler.js';
 import type { CloseReason, SegmentKind, StreamHandler } from '../reassembly/types.js';
 import { MySqlDetector } from './detect.js';
+import { ForeignFrames } from './foreign.js';
 import { countGap, countSegment, finishIdle, newTcpStats, type TcpConnStats } from './tcp-stats.js';
 
 interface ConnEntry {
@@ -28,6 +29,8 @@ export class Pipeline implements StreamHandler {
   readonly limits: Limits;
   private readonly decoder = new PacketDecoder();
   private readonly reassembler: TcpReassembler;
+  /** A share of a parallel run: the fast path over other shares' connections. */
+  private readonly foreign: ForeignFrames | undefined;
   private readonly ports: Set<number>;
   private readonly autoDetect: boolean;
   private readonly conns = new Map<number, ConnEntry>();
@@ -48,6 +51,7 @@ export class Pipeline implements StreamHandler {
       limits: this.limits,
       onIssue: (i, conn) => this.issue(i, conn),
     });
+    if (opts.share !== undefined && opts.share.count > 1) this.foreign = new ForeignFrames(this.reassembler, this.decoder, (i) => this.owns(i));
   }
 
   frame(f: Frame): void {
@@ -57,10 +61,16 @@ export class Pipeline implements StreamHandler {
       this.firstFrameSeen = true;
       this.opts.onFirstFrame?.({ sec: f.tsSec, nsec: f.tsNsec });
     }
+    const foreign = this.foreign;
+    if (foreign !== undefined && foreign.take(f)) {
+      this.totals.tcpSegments++;
+      return;
+    }
     const pkt = this.decoder.decode(f);
     if (!pkt) return;
     this.totals.tcpSegments++;
     this.reassembler.push(pkt);
+    foreign?.remember();
   }
 
   /** `conn`: the connection it is about, if any (a share of a parallel run counts only its own, see `owns`). */
@@ -139,7 +149,7 @@ export class Pipeline implements StreamHandler {
     if (t) countSegment(t, dir, kind, pkt);
   }
 
-  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void {
+  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket): void {
     if (this.ending && this.opts.clock !== undefined) this.opts.clock.position = this.totals.frames + 1 + conn.index;
     const e = this.conns.get(conn.index);
     if (!e) return;

@@ -96,6 +96,19 @@ export class HalfStream<O> {
    * 'partial-retransmission' | 'keepalive' | 'ack' | 'syn' | 'fin' (the last two only when there is no payload).
    */
   segment(seq: number, payload: Uint8Array, missing: number, syn: boolean, fin: boolean): SegmentKind {
+    return this.advance(seq, payload, payload.length, missing, syn, fin);
+  }
+
+  /**
+   * A segment of a stopped half, without SYN or FIN, known by its length only: the same bookkeeping as segment()
+   * (a stopped half never looks at the bytes). For a parallel run's fast path over other shares' connections.
+   */
+  segmentStopped(seq: number, len: number, missing: number): SegmentKind {
+    return this.advance(seq, EMPTY, len, missing, false, false);
+  }
+
+  /** `payload` is only read when this half is not stopped (then len is its length). */
+  private advance(seq: number, payload: Uint8Array, len: number, missing: number, syn: boolean, fin: boolean): SegmentKind {
     if (!this.hasBase) {
       this.hasBase = true;
       this.baseSeq = seq;
@@ -112,7 +125,6 @@ export class HalfStream<O> {
       }
       dataSeq = seqAdd(seq, 1);
     }
-    const len = payload.length;
     const span = len + missing;
     let kind: SegmentKind;
     if (span === 0) {

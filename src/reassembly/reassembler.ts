@@ -49,7 +49,7 @@ export interface TcpReassemblerOptions {
 }
 
 /** One conversation in the table. Halves are stored by sending endpoint (A = the canonical first endpoint). */
-class Conn implements TableEntry<Conn> {
+export class Conn implements TableEntry<Conn> {
   lruPrev: Conn | null = null;
   lruNext: Conn | null = null;
   readonly a: HalfStream<Conn>;
@@ -110,6 +110,8 @@ export class TcpReassembler {
   private lastDst = '';
   private lastSrcPort = -1;
   private lastDstPort = -1;
+  /** The connection of the packet being pushed, once push() knows it goes on (see lastConn). */
+  private pushed: Conn | undefined;
 
   constructor(handler: StreamHandler, opts: TcpReassemblerOptions) {
     this.handler = handler;
@@ -170,7 +172,46 @@ export class TcpReassembler {
     return this.lateTotal;
   }
 
+  /**
+   * The connection the last push() went on with, and whether that packet was sent by A (undefined when it was a
+   * closed connection's late segment).
+   */
+  get lastConn(): Conn | undefined {
+    return this.pushed;
+  }
+
+  get lastForward(): boolean {
+    return this.lastFwd;
+  }
+
+  /** Changes whenever a connection is added to or removed from the table: a Conn kept while it stays is current. */
+  get generation(): number {
+    return this.table.generation;
+  }
+
+  /**
+   * A segment without SYN, FIN or RST on an open connection whose data is not wanted (stopped), given by its
+   * numbers: what push() does for it, without a TcpPacket (a parallel run's fast path over the connections other
+   * threads decode, pipeline/foreign.ts). `fwd`: sent by endpoint A. No onSegment: nothing counts a stopped
+   * connection's segments.
+   */
+  pushStopped(c: Conn, fwd: boolean, seq: number, ack: number, flags: number, len: number, missing: number, frameNo: number, tsSec: number, tsNsec: number): void {
+    this.table.touch(c);
+    c.lastFrame = frameNo;
+    c.lastTsSec = tsSec;
+    c.lastTsNsec = tsNsec;
+    const h = fwd ? c.a : c.b;
+    if ((flags & TCP_ACK) !== 0) (fwd ? c.b : c.a).ack(ack);
+    const now = h.now;
+    now.frameNo = frameNo;
+    now.tsSec = tsSec;
+    now.tsNsec = tsNsec;
+    now.ack = ack;
+    h.segmentStopped(seq, len, missing);
+  }
+
   push(pkt: TcpPacket): void {
+    this.pushed = undefined;
     const flags = pkt.flags;
     let fwd: boolean;
     let c: Conn | undefined;
@@ -229,6 +270,7 @@ export class TcpReassembler {
         }
       }
       this.last = c;
+      this.pushed = c;
       this.lastGeneration = this.table.generation;
       this.lastFwd = fwd;
       this.lastSrc = pkt.src;
@@ -330,7 +372,10 @@ export class TcpReassembler {
   private close(c: Conn, reason: CloseReason, pkt: TcpPacket | null): void {
     if (c.closed) return;
     const saved = this.cur;
-    this.cur = pkt ?? this.fillSynthetic(c);
+    // Without a packet (end of capture, eviction): the connection's own last frame and time, never those of
+    // whichever frame of another connection came last.
+    const at = pkt ?? this.fillSynthetic(c);
+    this.cur = at;
     try {
       if (!c.stopped) {
         c.a.flush();
@@ -343,7 +388,7 @@ export class TcpReassembler {
     c.a.clear();
     c.b.clear();
     this.openCount--;
-    this.handler.onClose(c.info, reason, pkt);
+    this.handler.onClose(c.info, reason, at);
   }
 
   private evict(c: Conn): void {

@@ -27,7 +27,11 @@ export interface StreamHandler {
   /** `length` bytes of this direction were never captured (lost segment, or the out-of-order limit forced a skip). */
   /** `endSeq`: the TCP sequence number where the stream resumes after the lost bytes. */
   onGap(conn: ConnInfo, dir: Dir, length: number, pkt: TcpPacket, endSeq: number): void;
-  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void;
+  /**
+   * `pkt`: the segment that closed it (FIN, RST, a new SYN on the same ports); at the end of the capture or on
+   * eviction, a stand-in with the connection's own last frame number and time.
+   */
+  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket): void;
   /** Every segment of every connection, classified (optional, for statistics). */
   onSegment?(conn: ConnInfo, dir: Dir, kind: SegmentKind, pkt: TcpPacket): void;
 }

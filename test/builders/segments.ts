@@ -138,7 +138,7 @@ export type Ev =
   | { t: 'open'; conn: ConnInfo; frame: number }
   | { t: 'data'; conn: ConnInfo; dir: Dir; bytes: Uint8Array; frame: number }
   | { t: 'gap'; conn: ConnInfo; dir: Dir; length: number; frame: number }
-  | { t: 'close'; conn: ConnInfo; reason: CloseReason; frame: number | null }
+  | { t: 'close'; conn: ConnInfo; reason: CloseReason; frame: number }
   | { t: 'seg'; conn: ConnInfo; dir: Dir; kind: SegmentKind; frame: number };
 
 /**
@@ -173,10 +173,10 @@ export class Recorder implements StreamHandler {
     if (!(length > 0)) this.violations.push(`non-positive gap ${length} on #${conn.index}`);
     this.events.push({ t: 'gap', conn, dir, length, frame: pkt.frameNo });
   }
-  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket | null): void {
+  onClose(conn: ConnInfo, reason: CloseReason, pkt: TcpPacket): void {
     this.check(conn, 'onClose');
     this.state.set(conn, 'closed');
-    this.events.push({ t: 'close', conn, reason, frame: pkt === null ? null : pkt.frameNo });
+    this.events.push({ t: 'close', conn, reason, frame: pkt.frameNo });
   }
   onSegment(conn: ConnInfo, dir: Dir, kind: SegmentKind, pkt: TcpPacket): void {
     this.check(conn, 'onSegment');

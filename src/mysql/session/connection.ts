@@ -311,13 +311,16 @@ export class MySqlSession {
     }
   }
 
-  close(_reason: CloseReason, pkt: TcpPacket | null): void {
+  close(reason: CloseReason, pkt: TcpPacket | null): void {
     if (pkt) this.pkt = pkt;
     if (pkt) this.msg.at(pkt, this.curDir);
     if (this.msg.addToBuilding({
       layer: 'mysql', kind: 'truncated', code: 'mysql.incomplete_response',
       message: 'the connection ended (or the capture stopped) before this response was complete',
     })) {
+      // The capture stopped (or stopped following the connection) in the middle of a response: its rest was not
+      // captured, so its end and latency are unknown, as after a lost segment. A FIN or RST did end it there.
+      if ((reason === 'end-of-capture' || reason === 'limit') && this.msg.buildingDir === 's2c' && this.pending[0]) this.pending[0].lost = true;
       this.finishIncomplete();
     }
     // Bytes of a packet whose rest never came (a cut capture, or a header that announced more than was sent): not

@@ -172,7 +172,7 @@ describe('gaps', () => {
     expect(rec.closes()).toEqual([{ index: 0, reason: 'fin' }]);
   });
 
-  it('gap at end of capture: queued data is released after a gap, close end-of-capture with pkt null', () => {
+  it('gap at end of capture: queued data is released after a gap, close end-of-capture at the connection\'s last frame', () => {
     const { rec, r, push } = setup();
     const t = new Convo();
     push(t.syn(), t.c('a'));
@@ -181,7 +181,7 @@ describe('gaps', () => {
     r.end();
     expect(rec.text('c2s')).toBe('accc');
     expect(rec.gaps('c2s')).toEqual([2]);
-    expect(rec.events.at(-1)).toMatchObject({ t: 'close', reason: 'end-of-capture', frame: null });
+    expect(rec.events.at(-1)).toMatchObject({ t: 'close', reason: 'end-of-capture', frame: 3 });
     expect(rec.events.find((e) => e.t === 'gap')).toMatchObject({ frame: 3 }); // the connection's last frame
     expect(rec.violations).toEqual([]);
   });
