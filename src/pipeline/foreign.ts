@@ -18,7 +18,7 @@ import type { Conn, TcpReassembler } from '../reassembly/reassembler.js';
 const SLOTS = 1024;
 
 function slotOf(src: number, dst: number, ports: number): number {
-  // Symmetric in nothing on purpose: each direction of a connection has its own slot.
+  // Not symmetric: each direction of a connection has its own slot (the peek gives the sender first).
   const h = Math.imul(src ^ Math.imul(dst, 0x9e3779b1) ^ Math.imul(ports, 0x85ebca6b), 0xc2b2ae35);
   return (h ^ (h >>> 15)) & (SLOTS - 1);
 }

@@ -192,8 +192,8 @@ export class TcpReassembler {
   /**
    * A segment without SYN, FIN or RST on an open connection whose data is not wanted (stopped), given by its
    * numbers: what push() does for it, without a TcpPacket (a parallel run's fast path over the connections other
-   * threads decode, pipeline/foreign.ts). `fwd`: sent by endpoint A. No onSegment: nothing counts a stopped
-   * connection's segments.
+   * threads decode, pipeline/foreign.ts). `fwd`: sent by endpoint A. No onSegment: this thread counts nothing
+   * of those connections.
    */
   pushStopped(c: Conn, fwd: boolean, seq: number, ack: number, flags: number, len: number, missing: number, frameNo: number, tsSec: number, tsNsec: number): void {
     this.table.touch(c);
