@@ -90,6 +90,15 @@ export class HalfStream<O> {
     return this.q.length;
   }
 
+  /** The frame, time and acknowledgement of the segment about to be processed (queued pieces remember them). */
+  stamp(frameNo: number, tsSec: number, tsNsec: number, ack: number): void {
+    const now = this.now;
+    now.frameNo = frameNo;
+    now.tsSec = tsSec;
+    now.tsNsec = tsNsec;
+    now.ack = ack;
+  }
+
   /**
    * Processes one segment sent in this direction (flags already split out; RST is handled by the caller).
    * Returns the classification of its payload part: 'data' | 'out-of-order' | 'retransmission' |

@@ -197,17 +197,18 @@ export class TcpReassembler {
    */
   pushStopped(c: Conn, fwd: boolean, seq: number, ack: number, flags: number, len: number, missing: number, frameNo: number, tsSec: number, tsNsec: number): void {
     this.table.touch(c);
+    this.arrived(c, fwd, flags, ack, frameNo, tsSec, tsNsec);
+    const h = fwd ? c.a : c.b;
+    h.stamp(frameNo, tsSec, tsNsec, ack);
+    h.segmentStopped(seq, len, missing);
+  }
+
+  /** A segment of `c` arrived: its last frame and time, and the acknowledgement it carries for the other half. */
+  private arrived(c: Conn, fwd: boolean, flags: number, ack: number, frameNo: number, tsSec: number, tsNsec: number): void {
     c.lastFrame = frameNo;
     c.lastTsSec = tsSec;
     c.lastTsNsec = tsNsec;
-    const h = fwd ? c.a : c.b;
     if ((flags & TCP_ACK) !== 0) (fwd ? c.b : c.a).ack(ack);
-    const now = h.now;
-    now.frameNo = frameNo;
-    now.tsSec = tsSec;
-    now.tsNsec = tsNsec;
-    now.ack = ack;
-    h.segmentStopped(seq, len, missing);
   }
 
   push(pkt: TcpPacket): void {
@@ -277,23 +278,15 @@ export class TcpReassembler {
       this.lastDst = pkt.dst;
       this.lastSrcPort = pkt.srcPort;
       this.lastDstPort = pkt.dstPort;
-      c.lastFrame = pkt.frameNo;
-      c.lastTsSec = pkt.tsSec;
-      c.lastTsNsec = pkt.tsNsec;
+      this.arrived(c, fwd, flags, pkt.ack, pkt.frameNo, pkt.tsSec, pkt.tsNsec);
       const h = fwd ? c.a : c.b;
-      const other = fwd ? c.b : c.a;
-      if ((flags & TCP_ACK) !== 0) other.ack(pkt.ack);
       if ((flags & TCP_RST) !== 0) {
         if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), 'rst', pkt);
         this.close(c, 'rst', pkt);
         return;
       }
       const syn = (flags & TCP_SYN) !== 0;
-      const now = h.now;
-      now.frameNo = pkt.frameNo;
-      now.tsSec = pkt.tsSec;
-      now.tsNsec = pkt.tsNsec;
-      now.ack = pkt.ack;
+      h.stamp(pkt.frameNo, pkt.tsSec, pkt.tsNsec, pkt.ack);
       let kind: SegmentKind = h.segment(pkt.seq, pkt.payload, pkt.payloadMissing, syn, (flags & TCP_FIN) !== 0);
       if (syn) kind = 'syn';
       if (this.handler.onSegment !== undefined) this.handler.onSegment(c.info, c.dirOf(fwd), kind, pkt);
