@@ -70,7 +70,7 @@ describe.skipIf(reason !== undefined)(`live: network scenarios in a namespace${r
       ns!.partition();
       pending = a.query('SELECT 2 AS lost').catch((e: Error) => e);
       await sleep(3500); // RTO 200 ms, doubling: 4 or 5 retransmissions
-      await cap.stop();
+      await cap.stop({ settle: false });
     } finally {
       a.destroy();
       ns!.heal();
@@ -124,7 +124,7 @@ describe.skipIf(reason !== undefined)(`live: network scenarios in a namespace${r
       await a.query('SELECT 1 AS before_half_open');
       ns!.partition();
       await sleep(3000); // the first probe after 1 s of silence; later ones every tcp_keepalive_intvl
-      await cap.stop();
+      await cap.stop({ settle: false });
     } finally {
       a.destroy();
       ns!.heal();

@@ -39,8 +39,12 @@ export async function liveUnavailableReason(): Promise<string | undefined> {
 
 export interface Capture {
   file: string;
-  /** Waits a moment for the last packets, stops tcpdump with SIGINT (flushes the file) and waits for it to exit. */
-  stop(): Promise<void>;
+  /**
+   * Waits until the capture file stops growing, stops tcpdump with SIGINT (flushes the file) and waits for it to
+   * exit. `{ settle: false }` waits a fixed 0.7 s instead, for a test that stops while traffic goes on by design
+   * (retransmissions or keepalive probes into a partition never go quiet).
+   */
+  stop(opts?: { settle?: boolean }): Promise<void>;
 }
 
 export interface CaptureOptions {
@@ -84,13 +88,37 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   let stopped = false;
   return {
     file,
-    async stop() {
+    async stop(opts?: { settle?: boolean }) {
       if (stopped) return;
       stopped = true;
-      await sleep(700);
+      await (opts?.settle === false ? sleep(700) : settled(file));
       await stopChild(child);
     },
   };
+}
+
+/**
+ * Waits until tcpdump has written what the kernel handed it: SIGINT ends its loop at once, and what is still
+ * queued in its buffer is lost, so on a busy host a fixed pause cut off the last exchanges of a workload. The
+ * file (written per packet with -U) must keep its size for 1.2 s, longer than libpcap's 1 s buffer timeout
+ * (a partly filled kernel block reaches tcpdump only then), and at most 15 s in all.
+ */
+async function settled(file: string): Promise<void> {
+  const size = () => (existsSync(file) ? statSync(file).size : 0);
+  const start = Date.now();
+  let last = size();
+  let since = Date.now();
+  await sleep(200);
+  while (Date.now() - start < 15_000) {
+    const now = size();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= 1200) {
+      return;
+    }
+    await sleep(100);
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
