@@ -15,7 +15,7 @@ import { createProgress, type Progress, type ProgressStream } from './progress.j
 
 /** `-d, --decode-port <port>`, repeatable. */
 export function decodePortOption(): Option {
-  return new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server (repeatable; 3306 is always decoded)').argParser(
+  return new Option('-d, --decode-port <port>', 'decode this TCP port as a MySQL server, also as tshark writes it: tcp.port==3307,mysql (repeatable; 3306 is always decoded)').argParser(
     (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
   );
 }

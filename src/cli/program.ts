@@ -120,11 +120,15 @@ export async function runCli(args: readonly string[], io: CliIO, analyzeFn?: Ana
     .action((opts: { json?: boolean }) => {
       code = runFields(io, opts);
     });
+  // The hint after a usage error names the command that was run (subcommands inherit the program's otherwise).
+  const usageHint = (name: string) => `(run myshark ${name} --help for usage)`;
+  for (const c of program.commands) c.showHelpAfterError(usageHint(c.name()));
+  const command = program.commands.find((c) => c.name() === args[0])?.name() ?? 'read';
   try {
     await program.parseAsync([...args], { from: 'user' });
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`myshark: ${e.message}\n(run myshark read --help for usage)\n`);
+      io.stderr(`myshark: ${e.message}\n${usageHint(command)}\n`);
       return EXIT.USAGE;
     }
     if (e instanceof DisplayFilterError) {

@@ -63,11 +63,22 @@ export class UsageError extends Error {
 
 export const DEFAULT_PORT = 3306;
 
+/**
+ * A `-d` value: a port, or tshark's Decode As form `tcp.port==3307,mysql`, so that a tshark command line carries
+ * over as it is.
+ */
 export function parsePort(s: string): number {
-  const t = s.trim();
+  let t = s.trim();
+  const decodeAs = /^tcp\.port\s*==\s*(\S+?)\s*,\s*(\S+)$/.exec(t);
+  if (decodeAs) {
+    if (decodeAs[2]!.toLowerCase() !== 'mysql') {
+      throw new UsageError(`-d/--decode-port: myshark decodes only MySQL, not '${decodeAs[2]}' (as in tcp.port==3307,mysql)`);
+    }
+    t = decodeAs[1]!;
+  }
   const n = /^\d+$/.test(t) ? Number(t) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new UsageError(`-d/--decode-port wants a TCP port from 1 to 65535, not '${s}'`);
+    throw new UsageError(`-d/--decode-port wants a TCP port from 1 to 65535 (or tcp.port==PORT,mysql), not '${s}'`);
   }
   return n;
 }

@@ -92,6 +92,18 @@ describe('runCli', () => {
     expect(f.calls[0]!.options).toMatchObject({ ports: [3306, 3307], autoDetect: true, tree: false, hex: false });
   });
 
+  it("-d takes tshark's Decode As form too, and refuses another protocol", async () => {
+    const f = fake([seedQuery().rec]);
+    expect(await runCli(['read', '-d', 'tcp.port==3307,mysql', '-d', 'tcp.port == 3308 , MySQL', 'x.pcap'], io(), f.fn)).toBe(0);
+    expect(f.calls[0]!.options).toMatchObject({ ports: [3306, 3307, 3308] });
+    const o = io();
+    expect(await runCli(['read', '-d', 'tcp.port==5432,pgsql', 'x.pcap'], o, f.fn)).toBe(2);
+    expect(o.err.join('')).toContain("myshark decodes only MySQL, not 'pgsql'");
+    const bad = io();
+    expect(await runCli(['read', '-d', 'tcp.port==70000,mysql', 'x.pcap'], bad, f.fn)).toBe(2);
+    expect(bad.err.join('')).toContain("wants a TCP port from 1 to 65535 (or tcp.port==PORT,mysql), not 'tcp.port==70000,mysql'");
+  });
+
   it('json: NDJSON and no totals line', async () => {
     const o = io();
     expect(await runCli(['read', '-T', 'json', 'x.pcap'], o, fake([seedQuery().rec]).fn)).toBe(0);
@@ -183,6 +195,11 @@ describe('runCli', () => {
       const o = io();
       expect(await runCli(args, o, fake([]).fn), args.join(' ')).toBe(2);
       expect(o.err.join(''), args.join(' ')).toMatch(/myshark: |Usage: myshark/);
+    }
+    for (const [args, hint] of [[['queries', 'x', '--bogus'], 'queries'], [['digest', '-d', '0', 'x'], 'digest'], [['read', '-d', '0', 'x'], 'read']] as const) {
+      const o = io();
+      expect(await runCli(args, o, fake([]).fn)).toBe(2);
+      expect(o.err.join('')).toContain(`(run myshark ${hint} --help for usage)`);
     }
   });
 
