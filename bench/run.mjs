@@ -20,8 +20,9 @@
 //   (default)  full capture: the light rows; slice: all rows; synthetic: the light rows
 //   --quick    the slice only (all rows), or the synthetic capture (all rows) when there is no sysbench capture:
 //              a few minutes on 2 cores
-// Rows (light): bare read loop (bench/read-loop.mjs), myshark's front end alone (bench/parts.mjs front-end: capture,
-//   link/IP/TCP, reassembly, no MySQL), myshark queries -T json (piped here, lines counted), queries
+// Rows (light): bare read loop (bench/read-loop.mjs), for reference the same loop over createReadStream's 64 KiB
+//   chunks (bench/stream-loop.mjs, classic pcap only), myshark's front end alone (bench/parts.mjs front-end:
+//   capture, link/IP/TCP, reassembly, no MySQL), myshark queries -T json (piped here, lines counted), queries
 //   --workers 1 (piped, counted) and --workers 1/2 to /dev/null (only if `queries --help` shows --workers; their
 //   outputs hashed and compared in the untimed check pass); on the full capture (or --quick) also, run in turn,
 //   one --workers 1 alone and two at once (the machine's ceiling), and one share of --workers 2 alone in a process
@@ -75,6 +76,7 @@ const root = resolve(here, '..');
 const outDir = join(here, 'out');
 let cli = join(root, 'dist/cli/main.js');
 const readLoop = join(here, 'read-loop.mjs');
+const streamLoop = join(here, 'stream-loop.mjs');
 const parts = join(here, 'parts.mjs');
 const captureScript = join(root, 'scripts/bench/sysbench-capture.sh');
 const argv = process.argv.slice(2);
@@ -427,6 +429,8 @@ async function benchCapture(c) {
 
   if (walked) await run({ id: 'loop', label: 'bare read loop (4 MiB readSync)', cmd: 'node', args: [readLoop, c.path], count: true });
   else skipped.push({ id: 'loop', label: 'bare read loop', note: 'not applicable (not a pcap/pcapng file)' });
+  // For reference only (the target uses the loop above): the loop as most Node code reads a file.
+  if (walked?.format === 'pcap') await run({ id: 'stream-loop', label: 'read loop over createReadStream (64 KiB chunks; reference)', cmd: 'node', args: [streamLoop, c.path] });
   // What every decoder of this design pays before MySQL: what stands in the way of "within 3× the bare loop".
   await run({ id: 'front-end', label: 'myshark front end only (no MySQL decoded)', cmd: 'node', args: [parts, 'front-end', c.path] });
   await run({ id: 'queries', label: `myshark queries -T json${hasWorkers ? ' (default --workers)' : ''}`, cmd: 'node', args: [cli, 'queries', c.path, ...dArgs, '-q', '-T', 'json'], count: true, needle: '"command":"COM_QUERY"' });
@@ -590,6 +594,7 @@ function ratios(res) {
     splitAlone: div(r['ceiling-one'], r['share-one']),
     splitPair: div(r['ceiling-one'], r['share-pair']),
     frontEndVsLoop: div(r['front-end'], r.loop),
+    queriesVsStreamLoop: div(q1, r['stream-loop']),
     queriesRssMiB: ok(q1) ? q1.rss / 1024 : null,
   };
 }
@@ -630,7 +635,11 @@ function targets(results) {
   if (hasWorkers && alone) extras.push(`the split without threads, merge or shared reading (--workers 1 alone / one share alone in a process): ${alone}; / both shares as two processes at once: ${pair || '–'}`);
   if (extras.length) list.at(-1).extra = extras.join('; ');
   const fe = onFull('frontEndVsLoop');
-  if (fe) list[2].extra = `the front end alone (capture, link/IP/TCP, reassembly; no MySQL decoded): ${fe} the loop's time`;
+  const sl = onFull('queriesVsStreamLoop');
+  const loopExtras = [];
+  if (fe) loopExtras.push(`the front end alone (capture, link/IP/TCP, reassembly; no MySQL decoded): ${fe} the loop's time`);
+  if (sl) loopExtras.push(`for reference, not the target: queries against the same loop over createReadStream's 64 KiB chunks: ${sl}`);
+  if (loopExtras.length) list[2].extra = loopExtras.join('; ');
   const ptAlone = collect('digestVsPtAlone');
   if (ptAlone.length) list[3].extra = `vs pt-query-digest alone (tcpdump text from a file): ${ptAlone.map((e) => `${x(e.v)} (${e.file})`).join(', ')}`;
   return list;
@@ -704,7 +713,7 @@ tg.push(recallTarget(recallRes));
 // ---------------------------------------------------------------- report (text)
 const fmt = (x, d = 1) => (x != null && Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratioStr = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
-const rowOrder = ['loop', 'front-end', 'queries', 'queries-w1', 'queries-w2', 'queries-w1-null', 'queries-w2-null', 'ceiling-one', 'ceiling-pair', 'share-one', 'share-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
+const rowOrder = ['loop', 'stream-loop', 'front-end', 'queries', 'queries-w1', 'queries-w2', 'queries-w1-null', 'queries-w2-null', 'ceiling-one', 'ceiling-pair', 'share-one', 'share-pair', 'digest', 'read-json', 'read-text', 'read-Y', 'tshark-fields', 'tshark-Y', 'tshark-json', 'pt-pipeline', 'tcpdump-text', 'pt-alone'];
 const sorted = (res) => [...Object.values(res.rows), ...res.skipped.map((r) => ({ ...r, note: skipNote(r.id, res.role) ?? r.note }))]
   .sort((a, b) => rowOrder.indexOf(a.id) - rowOrder.indexOf(b.id));
 function describe(res) {
