@@ -312,8 +312,10 @@ export class MySqlSession {
   }
 
   close(reason: CloseReason, pkt: TcpPacket | null): void {
-    if (pkt) this.pkt = pkt;
-    if (pkt) this.msg.at(pkt, this.curDir);
+    if (pkt) {
+      this.pkt = pkt;
+      this.msg.at(pkt, this.curDir);
+    }
     if (this.msg.addToBuilding({
       layer: 'mysql', kind: 'truncated', code: 'mysql.incomplete_response',
       message: 'the connection ended (or the capture stopped) before this response was complete',
